@@ -1,0 +1,93 @@
+import { Router } from 'express';
+import { validate as isValidCron } from 'node-cron';
+import { z } from 'zod';
+import { auditQueries } from '../../db/queries/audit.js';
+import type { AgentRow } from '../../db/queries/agents.js';
+import type { Services } from '../../services.js';
+import { phoneNumberSchema } from '../../telephony/phone-number.js';
+import { scopeOf } from '../auth.js';
+import { notFound } from '../errors.js';
+import { parseInput } from '../validation.js';
+
+const maxChars = (n: number) => ({ message: `must be at most ${n} characters` });
+const agentFields = {
+  name: z.string({ message: 'is required' }).trim().min(1, { message: 'is required' }).max(100, maxChars(100)),
+  greeting: z.string().trim().max(500, maxChars(500)).nullable().optional(),
+  instructions: z.string().max(10_000, maxChars(10_000)).nullable().optional(),
+  voice: z
+    .string()
+    .trim()
+    .regex(/^[\w.-]{1,100}$/, { message: 'must be a voice id (letters, digits, _ . -)' })
+    .nullable()
+    .optional(),
+  language: z
+    .string()
+    .regex(/^[a-z]{2,3}(-[A-Za-z]{2,4})?$/, { message: 'must be a language tag such as en or en-US' })
+    .optional(),
+  transferNumber: phoneNumberSchema.nullable().optional(),
+  websiteUrl: z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' }).max(2000, maxChars(2000)).nullable().optional(),
+  crawlSchedule: z
+    .string()
+    .trim()
+    .refine((v) => isValidCron(v), { message: 'must be a cron expression, e.g. "0 3 * * 0" for Sundays at 03:00' })
+    .optional(),
+  status: z.enum(['active', 'disabled'], { message: 'must be active or disabled' }).optional(),
+};
+const createAgent = z.strictObject(agentFields);
+const updateAgent = z
+  .strictObject({ ...agentFields, name: agentFields.name.optional() })
+  .refine((v) => Object.keys(v).length > 0, { message: 'give at least one field to change' });
+
+export const presentAgent = (a: AgentRow) => ({
+  id: a.id,
+  name: a.name,
+  greeting: a.greeting,
+  instructions: a.instructions,
+  voice: a.voice,
+  language: a.language,
+  transferNumber: a.transferNumber,
+  websiteUrl: a.websiteUrl,
+  crawlSchedule: a.crawlSchedule,
+  status: a.status,
+  createdAt: a.createdAt,
+  updatedAt: a.updatedAt,
+});
+
+export function agentRoutes({ database }: Services): Router {
+  const audit = auditQueries(database.db);
+  const router = Router();
+
+  router.post('/', (req, res) => {
+    const input = parseInput(createAgent, req.body);
+    const scope = scopeOf(req);
+    const agent = scope.agents.create(input);
+    audit.record({ tenantId: scope.tenantId, actor: req.principal!.keyId, action: 'agent.created', targetType: 'agent', targetId: agent.id });
+    res.status(201).json(presentAgent(agent));
+  });
+
+  router.get('/', (req, res) => {
+    res.json({ agents: scopeOf(req).agents.list().map(presentAgent) });
+  });
+
+  router.get('/:id', (req, res) => {
+    const agent = scopeOf(req).agents.get(req.params.id);
+    if (!agent) throw notFound('agent');
+    res.json(presentAgent(agent));
+  });
+
+  router.patch('/:id', (req, res) => {
+    const patch = parseInput(updateAgent, req.body);
+    const agent = scopeOf(req).agents.update(req.params.id, patch);
+    if (!agent) throw notFound('agent');
+    res.json(presentAgent(agent));
+  });
+
+  router.delete('/:id', (req, res) => {
+    const scope = scopeOf(req);
+    if (!scope.agents.remove(req.params.id)) throw notFound('agent');
+    audit.record({ tenantId: scope.tenantId, actor: req.principal!.keyId, action: 'agent.deleted', targetType: 'agent', targetId: req.params.id });
+    res.status(204).end();
+  });
+
+  return router;
+}

@@ -1,0 +1,121 @@
+import { readFileSync, existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parse as parseDotenv } from 'dotenv';
+import { z } from 'zod';
+
+const optionalString = z
+  .string()
+  .trim()
+  .transform((v) => (v === '' ? undefined : v))
+  .optional();
+const optionalUrl = optionalString.pipe(z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' }).optional());
+const int = (min: number, max: number, fallback: number) =>
+  z.coerce
+    .number({ message: `must be an integer from ${min} to ${max}` })
+    .int({ message: `must be an integer from ${min} to ${max}` })
+    .min(min, { message: `must be an integer from ${min} to ${max}` })
+    .max(max, { message: `must be an integer from ${min} to ${max}` })
+    .default(fallback);
+const flag = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .refine((v) => ['true', 'false', '1', '0', 'yes', 'no', ''].includes(v), { message: 'must be true or false' })
+  .transform((v) => ['true', '1', 'yes'].includes(v))
+  .default(false);
+
+const envSchema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    PORT: int(0, 65535, 3000),
+    HOST: z.string().trim().min(1).default('0.0.0.0'),
+    PUBLIC_URL: optionalUrl,
+    DATA_DIR: z.string().trim().min(1).default('data'),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    ADMIN_API_KEY: optionalString.pipe(z.string().min(24, { message: 'must be at least 24 characters' }).optional()),
+    TWILIO_ACCOUNT_SID: optionalString.pipe(
+      z.string().regex(/^AC[0-9a-fA-F]{32}$/, { message: 'must look like AC followed by 32 hex digits' }).optional(),
+    ),
+    TWILIO_AUTH_TOKEN: optionalString,
+    OPENAI_API_KEY: optionalString,
+    OPENAI_BASE_URL: optionalUrl,
+    LLM_MODEL: z.string().trim().min(1).default('gpt-4o-mini'),
+    STT_ENGINE: z.enum(['whisper', 'openai'], { message: 'must be whisper or openai' }).default('whisper'),
+    STT_BASE_URL: optionalUrl,
+    STT_API_KEY: optionalString,
+    STT_MODEL: optionalString,
+    TTS_ENGINE: z.enum(['kokoro', 'elevenlabs', 'espeak'], { message: 'must be kokoro, elevenlabs or espeak' }).default('kokoro'),
+    ELEVENLABS_API_KEY: optionalString,
+    CRAWL_ALLOW_PRIVATE: flag,
+    RATE_LIMIT_PER_MINUTE: int(1, 1_000_000, 600),
+    MAX_BODY_BYTES: int(1024, 100 * 1024 * 1024, 1024 * 1024),
+    SHUTDOWN_TIMEOUT_MS: int(0, 10 * 60 * 1000, 10_000),
+  })
+  .superRefine((env, ctx) => {
+    if (Boolean(env.TWILIO_ACCOUNT_SID) !== Boolean(env.TWILIO_AUTH_TOKEN)) {
+      const missing = env.TWILIO_ACCOUNT_SID ? 'TWILIO_AUTH_TOKEN' : 'TWILIO_ACCOUNT_SID';
+      ctx.addIssue({ code: 'custom', path: [missing], message: 'must be set together with the other TWILIO_* variable' });
+    }
+    if (env.TTS_ENGINE === 'elevenlabs' && !env.ELEVENLABS_API_KEY) {
+      ctx.addIssue({ code: 'custom', path: ['ELEVENLABS_API_KEY'], message: 'is required when TTS_ENGINE=elevenlabs' });
+    }
+    if (env.STT_ENGINE === 'openai' && !env.STT_API_KEY && !env.OPENAI_API_KEY) {
+      ctx.addIssue({ code: 'custom', path: ['STT_API_KEY'], message: 'is required (or OPENAI_API_KEY) when STT_ENGINE=openai' });
+    }
+  });
+
+export type Config = ReturnType<typeof toConfig>;
+
+function toConfig(env: z.infer<typeof envSchema>) {
+  const publicUrl = (env.PUBLIC_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, '');
+  const dataDir = resolve(env.DATA_DIR);
+  return {
+    env: env.NODE_ENV,
+    port: env.PORT,
+    host: env.HOST,
+    publicUrl,
+    dataDir,
+    databasePath: resolve(dataDir, 'app.db'),
+    logLevel: env.LOG_LEVEL,
+    adminApiKey: env.ADMIN_API_KEY,
+    twilio: env.TWILIO_ACCOUNT_SID && env.TWILIO_AUTH_TOKEN
+      ? { accountSid: env.TWILIO_ACCOUNT_SID, authToken: env.TWILIO_AUTH_TOKEN }
+      : undefined,
+    llm: { apiKey: env.OPENAI_API_KEY, baseUrl: env.OPENAI_BASE_URL, model: env.LLM_MODEL },
+    stt: {
+      engine: env.STT_ENGINE,
+      baseUrl: env.STT_BASE_URL ?? env.OPENAI_BASE_URL,
+      apiKey: env.STT_API_KEY ?? env.OPENAI_API_KEY,
+      model: env.STT_MODEL ?? 'whisper-1',
+    },
+    tts: { engine: env.TTS_ENGINE, elevenLabsApiKey: env.ELEVENLABS_API_KEY },
+    crawl: { allowPrivate: env.CRAWL_ALLOW_PRIVATE },
+    http: {
+      rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,
+      maxBodyBytes: env.MAX_BODY_BYTES,
+      shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+    },
+  };
+}
+
+export class ConfigError extends Error {}
+
+/** Validates the environment once; the message names every bad variable, on one line. */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const result = envSchema.safeParse(env);
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) => {
+      const name = String(issue.path[0] ?? 'environment');
+      return `${name} ${issue.message.replace(/^Invalid input: /, '')}`;
+    });
+    throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
+  }
+  return toConfig(result.data);
+}
+
+/** process.env over the values of a .env file in the working directory (the environment wins). */
+export function readEnvironment(cwd = process.cwd()): Record<string, string | undefined> {
+  const file = resolve(cwd, '.env');
+  const fromFile = existsSync(file) ? parseDotenv(readFileSync(file)) : {};
+  return { ...fromFile, ...process.env };
+}

@@ -1,0 +1,79 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createApp } from './api/app.js';
+import { Authenticator } from './auth/authenticator.js';
+import type { Config } from './config.js';
+import { openDatabase } from './db/database.js';
+import { createLogger, type Logger } from './observability/logger.js';
+import { createMetrics } from './observability/metrics.js';
+import type { Services } from './services.js';
+
+export interface RunningServer {
+  services: Services;
+  port: number;
+  url: string;
+  /** Set when this start generated the admin key: shown once, never stored in clear. */
+  generatedAdminKey?: string;
+  /** Graceful stop: no new connections, in-flight requests finish (up to the bound), database closed. */
+  close(): Promise<void>;
+}
+
+export async function startServer(config: Config, log: Logger = createLogger(config.logLevel)): Promise<RunningServer> {
+  const database = openDatabase(config.databasePath);
+  const authenticator = new Authenticator(database.db, config.adminApiKey);
+  const services: Services = {
+    config,
+    log,
+    database,
+    metrics: createMetrics(),
+    authenticator,
+    readiness: new Map([['database', () => ({ ok: database.isHealthy() })]]),
+    lifecycle: { draining: false },
+  };
+  const generatedAdminKey = await authenticator.ensureAdminKey();
+
+  const server = createServer(createApp(services));
+  server.headersTimeout = 15_000;
+  server.requestTimeout = 60_000;
+  await listen(server, config.port, config.host);
+  const port = (server.address() as AddressInfo).port;
+  log.info({ event: 'server.listening', port, publicUrl: config.publicUrl, dataDir: config.dataDir }, 'listening');
+
+  let closing: Promise<void> | undefined;
+  return {
+    services,
+    port,
+    url: `http://127.0.0.1:${port}`,
+    generatedAdminKey,
+    close: () => (closing ??= shutdown(server, services)),
+  };
+}
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
+
+async function shutdown(server: Server, { lifecycle, config, log, database }: Services): Promise<void> {
+  lifecycle.draining = true;
+  log.info({ event: 'server.draining', timeoutMs: config.http.shutdownTimeoutMs }, 'draining');
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeIdleConnections();
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), config.http.shutdownTimeoutMs);
+  });
+  if ((await Promise.race([closed, timedOut])) === 'timeout') {
+    log.warn({ event: 'server.drain_timeout' }, 'in-flight requests did not finish in time; closing them');
+    server.closeAllConnections();
+    await closed;
+  }
+  clearTimeout(timer);
+  database.close();
+  log.info({ event: 'server.stopped' }, 'stopped');
+}
