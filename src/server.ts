@@ -63,6 +63,8 @@ async function shutdown(server: Server, { lifecycle, config, log, database }: Se
   lifecycle.draining = true;
   log.info({ event: 'server.draining', timeoutMs: config.http.shutdownTimeoutMs }, 'draining');
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  // Keep-alive connections become idle as their last response ends; close them as they do.
+  const sweeper = setInterval(() => server.closeIdleConnections(), 100);
   server.closeIdleConnections();
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<'timeout'>((resolve) => {
@@ -74,6 +76,7 @@ async function shutdown(server: Server, { lifecycle, config, log, database }: Se
     await closed;
   }
   clearTimeout(timer);
+  clearInterval(sweeper);
   database.close();
   log.info({ event: 'server.stopped' }, 'stopped');
 }
