@@ -19,7 +19,7 @@ describe('authentication', () => {
   const anonymous = () => new ApiClient(server.url);
 
   it('refuses a request without a key, with a malformed header, or with an unknown key', async () => {
-    for (const headers of [{}, { authorization: 'Basic abc' }, { authorization: 'Bearer' }, { authorization: 'Bearer vak_000000000000_' + 'A'.repeat(43) }, { authorization: 'Bearer not-a-key' }]) {
+    for (const headers of [{} as Record<string, string>, { authorization: 'Basic abc' }, { authorization: 'Bearer' }, { authorization: 'Bearer vak_000000000000_' + 'A'.repeat(43) }, { authorization: 'Bearer not-a-key' }]) {
       const res = await anonymous().request('GET', '/api/agents', undefined, headers);
       expect(res.status).toBe(401);
       expect(res.body).toEqual({ error: { code: 'unauthorized', message: expect.any(String) } });

@@ -20,7 +20,7 @@ describe('health, readiness, metrics and logs', () => {
     try {
       const res = await fetch(`${server.url}/readyz`);
       expect(res.status).toBe(503);
-      expect((await res.json()).checks.tts).toEqual({ ok: false, detail: 'model missing' });
+      expect(((await res.json()) as { checks: Record<string, unknown> }).checks.tts).toEqual({ ok: false, detail: 'model missing' });
     } finally {
       server.services.readiness.delete('tts');
     }
