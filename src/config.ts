@@ -37,6 +37,7 @@ const envSchema = z
       z.string().regex(/^AC[0-9a-fA-F]{32}$/, { message: 'must look like AC followed by 32 hex digits' }).optional(),
     ),
     TWILIO_AUTH_TOKEN: optionalString,
+    TWILIO_API_BASE_URL: optionalUrl,
     OPENAI_API_KEY: optionalString,
     OPENAI_BASE_URL: optionalUrl,
     LLM_MODEL: z.string().trim().min(1).default('gpt-4o-mini'),
@@ -79,7 +80,12 @@ function toConfig(env: z.infer<typeof envSchema>) {
     logLevel: env.LOG_LEVEL,
     adminApiKey: env.ADMIN_API_KEY,
     twilio: env.TWILIO_ACCOUNT_SID && env.TWILIO_AUTH_TOKEN
-      ? { accountSid: env.TWILIO_ACCOUNT_SID, authToken: env.TWILIO_AUTH_TOKEN }
+      ? {
+          accountSid: env.TWILIO_ACCOUNT_SID,
+          authToken: env.TWILIO_AUTH_TOKEN,
+          // Another origin for Twilio's REST API: a local double in tests, or an egress proxy.
+          apiBaseUrl: (env.TWILIO_API_BASE_URL ?? 'https://api.twilio.com').replace(/\/+$/, ''),
+        }
       : undefined,
     llm: { apiKey: env.OPENAI_API_KEY, baseUrl: env.OPENAI_BASE_URL, model: env.LLM_MODEL },
     stt: {

@@ -7,6 +7,7 @@ import { openDatabase } from './db/database.js';
 import { createLogger, type Logger } from './observability/logger.js';
 import { createMetrics } from './observability/metrics.js';
 import type { Services } from './services.js';
+import { createTwilioRest } from './telephony/twilio-rest.js';
 
 export interface RunningServer {
   services: Services;
@@ -29,6 +30,7 @@ export async function startServer(config: Config, log: Logger = createLogger(con
     authenticator,
     readiness: new Map([['database', () => ({ ok: database.isHealthy() })]]),
     lifecycle: { draining: false },
+    twilio: config.twilio ? createTwilioRest(config.twilio) : undefined,
   };
   const generatedAdminKey = await authenticator.ensureAdminKey();
 

@@ -3,9 +3,13 @@ import type { Config } from './config.js';
 import type { DatabaseHandle } from './db/database.js';
 import type { Logger } from './observability/logger.js';
 import type { Metrics } from './observability/metrics.js';
+import type { TwilioRest } from './telephony/twilio-rest.js';
 
-/** Readiness of one dependency, reported by /readyz. Engines add theirs as they arrive. */
-export type ReadinessCheck = () => { ok: boolean; detail?: string };
+/**
+ * Readiness of one dependency, reported by /readyz. A check with `critical: false` is reported
+ * but does not make the server unready (a missing optional engine degrades calls, not the API).
+ */
+export type ReadinessCheck = () => { ok: boolean; detail?: string; critical?: boolean };
 
 /** The process's own services, built once in server.ts and handed to every area. */
 export interface Services {
@@ -16,4 +20,6 @@ export interface Services {
   authenticator: Authenticator;
   readiness: Map<string, ReadinessCheck>;
   lifecycle: { draining: boolean };
+  /** Twilio's REST API; absent when no Twilio credentials are configured. */
+  twilio?: TwilioRest;
 }

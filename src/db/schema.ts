@@ -46,6 +46,8 @@ export const agents = sqliteTable(
     websiteUrl: text('website_url'),
     crawlSchedule: text('crawl_schedule').notNull().default('0 3 * * 0'),
     status: text('status', { enum: ['active', 'disabled', 'building'] }).notNull().default('active'),
+    /** Call behaviour: turn-taking thresholds, silence timeout, call length (see agents/agent-settings.ts). */
+    settings: text('settings', { mode: 'json' }).$type<Record<string, unknown>>().notNull().default({}),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },

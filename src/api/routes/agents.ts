@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { auditQueries } from '../../db/queries/audit.js';
 import type { AgentRow } from '../../db/queries/agents.js';
 import type { Services } from '../../services.js';
+import { agentSettingsSchema } from '../../agents/agent-settings.js';
 import { phoneNumberSchema } from '../../telephony/phone-number.js';
 import { scopeOf } from '../auth.js';
 import { notFound } from '../errors.js';
@@ -32,6 +33,7 @@ const agentFields = {
     .refine((v) => isValidCron(v), { message: 'must be a cron expression, e.g. "0 3 * * 0" for Sundays at 03:00' })
     .optional(),
   status: z.enum(['active', 'disabled'], { message: 'must be active or disabled' }).optional(),
+  settings: agentSettingsSchema.optional(),
 };
 const createAgent = z.strictObject(agentFields);
 const updateAgent = z
@@ -49,6 +51,7 @@ export const presentAgent = (a: AgentRow) => ({
   websiteUrl: a.websiteUrl,
   crawlSchedule: a.crawlSchedule,
   status: a.status,
+  settings: a.settings,
   createdAt: a.createdAt,
   updatedAt: a.updatedAt,
 });

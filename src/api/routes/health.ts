@@ -9,8 +9,12 @@ export function healthRoutes({ readiness, lifecycle, metrics }: Services): Route
   });
   router.get('/readyz', (_req, res) => {
     const checks: Record<string, { ok: boolean; detail?: string }> = {};
-    for (const [name, check] of readiness) checks[name] = check();
-    const ready = !lifecycle.draining && Object.values(checks).every((c) => c.ok);
+    let ready = !lifecycle.draining;
+    for (const [name, check] of readiness) {
+      const { critical, ...result } = check();
+      checks[name] = result;
+      if (!result.ok && critical !== false) ready = false;
+    }
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : lifecycle.draining ? 'draining' : 'not_ready', checks });
   });
   router.get('/metrics', async (_req, res) => {

@@ -1,0 +1,28 @@
+import { z } from 'zod';
+import { turnSettingsSchema, type TurnSettings } from '../voice/turn/turn-settings.js';
+
+/** Per-agent call behaviour. Every field is optional; the defaults suit most businesses. */
+export const agentSettingsSchema = z.strictObject({
+  turn: turnSettingsSchema.partial().optional(),
+  /** Caller silence before the agent checks in ("Are you still there?"); twice ends the call. */
+  silenceTimeoutSeconds: z.number().int().min(3).max(120).optional(),
+  maxCallMinutes: z.number().int().min(1).max(240).optional(),
+});
+
+export type AgentSettings = z.infer<typeof agentSettingsSchema>;
+
+export interface ResolvedCallSettings {
+  turn: TurnSettings;
+  silenceTimeoutMs: number;
+  maxCallMs: number;
+}
+
+export function resolveCallSettings(stored: unknown): ResolvedCallSettings {
+  const parsed = agentSettingsSchema.safeParse(stored ?? {});
+  const settings = parsed.success ? parsed.data : {};
+  return {
+    turn: turnSettingsSchema.parse(settings.turn ?? {}),
+    silenceTimeoutMs: (settings.silenceTimeoutSeconds ?? 10) * 1000,
+    maxCallMs: (settings.maxCallMinutes ?? 15) * 60_000,
+  };
+}

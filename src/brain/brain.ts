@@ -1,0 +1,27 @@
+/** What the agent does next: say something, or act on the call. */
+export type BrainAction =
+  | { type: 'say'; text: string }
+  | { type: 'transfer'; reason?: string }
+  | { type: 'hang-up'; reason?: string };
+
+export interface ConversationTurn {
+  speaker: 'caller' | 'agent';
+  text: string;
+}
+
+export interface BrainContext {
+  callId: string;
+  tenantId: string;
+  agent: { id: string; name: string; greeting: string | null; transferNumber: string | null };
+  history: readonly ConversationTurn[];
+}
+
+/**
+ * The agent's mind. `respond` streams actions; sentences come one `say` at a time so speech can
+ * start before the whole answer exists. It stops quietly when `signal` aborts (barge-in).
+ */
+export interface Brain {
+  readonly name: string;
+  greeting(context: BrainContext): string;
+  respond(callerText: string, context: BrainContext, signal: AbortSignal): AsyncIterable<BrainAction>;
+}
