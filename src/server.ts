@@ -7,7 +7,10 @@ import { openDatabase } from './db/database.js';
 import { createLogger, type Logger } from './observability/logger.js';
 import { createMetrics } from './observability/metrics.js';
 import type { Services } from './services.js';
+import { CallTokens } from './telephony/call-token.js';
+import { attachMediaSocket } from './telephony/media-socket.js';
 import { createTwilioRest } from './telephony/twilio-rest.js';
+import { loadVoiceEngines } from './voice/engines/voice-engines.js';
 
 export interface RunningServer {
   services: Services;
@@ -31,10 +34,15 @@ export async function startServer(config: Config, log: Logger = createLogger(con
     readiness: new Map([['database', () => ({ ok: database.isHealthy() })]]),
     lifecycle: { draining: false },
     twilio: config.twilio ? createTwilioRest(config.twilio) : undefined,
+    callTokens: new CallTokens(),
   };
   const generatedAdminKey = await authenticator.ensureAdminKey();
+  // Engines load before the port opens: the first caller must not wait for a model.
+  const voice = await loadVoiceEngines(config, log);
+  for (const [name, check] of voice.readiness) services.readiness.set(name, check);
 
   const server = createServer(createApp(services));
+  const media = attachMediaSocket(server, services, voice.engines, { startTimeoutMs: config.telephony.mediaStartTimeoutMs });
   server.headersTimeout = 15_000;
   server.requestTimeout = 60_000;
   await listen(server, config.port, config.host);
@@ -47,7 +55,7 @@ export async function startServer(config: Config, log: Logger = createLogger(con
     port,
     url: `http://127.0.0.1:${port}`,
     generatedAdminKey,
-    close: () => (closing ??= shutdown(server, services)),
+    close: () => (closing ??= shutdown(server, services, [() => media.drain(config.http.shutdownTimeoutMs), voice.close])),
   };
 }
 
@@ -61,10 +69,15 @@ function listen(server: Server, port: number, host: string): Promise<void> {
   });
 }
 
-async function shutdown(server: Server, { lifecycle, config, log, database }: Services): Promise<void> {
+/**
+ * Stop taking new work (new calls hear a polite message), let in-flight requests and live calls
+ * finish up to the bound, then close engines and the database.
+ */
+async function shutdown(server: Server, { lifecycle, config, log, database }: Services, drains: (() => Promise<void>)[]): Promise<void> {
   lifecycle.draining = true;
   log.info({ event: 'server.draining', timeoutMs: config.http.shutdownTimeoutMs }, 'draining');
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  const drained = Promise.all(drains.map((drain) => drain().catch((error) => log.error({ err: error }, 'drain failed'))));
   // Keep-alive connections become idle as their last response ends; close them as they do.
   const sweeper = setInterval(() => server.closeIdleConnections(), 100);
   server.closeIdleConnections();
@@ -79,6 +92,7 @@ async function shutdown(server: Server, { lifecycle, config, log, database }: Se
   }
   clearTimeout(timer);
   clearInterval(sweeper);
+  await drained;
   database.close();
   log.info({ event: 'server.stopped' }, 'stopped');
 }

@@ -3,6 +3,7 @@ import type { Config } from './config.js';
 import type { DatabaseHandle } from './db/database.js';
 import type { Logger } from './observability/logger.js';
 import type { Metrics } from './observability/metrics.js';
+import type { CallTokens } from './telephony/call-token.js';
 import type { TwilioRest } from './telephony/twilio-rest.js';
 
 /**
@@ -22,4 +23,5 @@ export interface Services {
   lifecycle: { draining: boolean };
   /** Twilio's REST API; absent when no Twilio credentials are configured. */
   twilio?: TwilioRest;
+  callTokens: CallTokens;
 }

@@ -12,7 +12,16 @@ describe('health, readiness, metrics and logs', () => {
     expect(await (await fetch(`${server.url}/healthz`)).json()).toEqual({ status: 'ok' });
     const ready = await fetch(`${server.url}/readyz`);
     expect(ready.status).toBe(200);
-    expect(await ready.json()).toEqual({ status: 'ready', checks: { database: { ok: true } } });
+    expect(await ready.json()).toEqual({
+      status: 'ready',
+      checks: {
+        database: { ok: true },
+        vad: { ok: true, detail: 'silero' },
+        // No speech-to-text is configured here: reported, but it does not make the API unready.
+        stt: { ok: false, detail: expect.stringContaining('STT_ENGINE=openai') },
+        tts: { ok: true, detail: expect.stringContaining('espeak-ng') },
+      },
+    });
   });
 
   it('reports not ready when a dependency is down', async () => {

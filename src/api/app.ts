@@ -1,5 +1,6 @@
 import express, { type RequestHandler } from 'express';
 import type { Services } from '../services.js';
+import { voiceWebhookRoutes } from '../telephony/voice-webhook.js';
 import { authenticate, requireAdmin, requireTenant } from './auth.js';
 import { ApiError, errorHandler, unknownRoute } from './errors.js';
 import { requestLogging, requestMetrics } from './http-observability.js';
@@ -36,6 +37,7 @@ export function createApp(services: Services): express.Express {
     next();
   });
   app.use(healthRoutes(services));
+  app.use('/twilio', voiceWebhookRoutes(services));
 
   const api = express.Router();
   api.use(failedAuthRateLimit(Math.max(30, config.http.rateLimitPerMinute), metrics));

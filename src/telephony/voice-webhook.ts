@@ -7,7 +7,6 @@ import { callRoutingQueries } from '../db/queries/call-routing.js';
 import { isUniqueViolation, tenantScope } from '../db/tenant-scope.js';
 import { maskPhoneNumber } from '../observability/logger.js';
 import type { Services } from '../services.js';
-import type { CallTokens } from './call-token.js';
 import { publicUrlFor, requireTwilioSignature } from './twilio-signature.js';
 
 const voiceParams = z.object({
@@ -30,8 +29,8 @@ function refusal(message: string): string {
 }
 
 /** Twilio's webhooks: `POST /twilio/voice` (who answers this call?) and `POST /twilio/status`. */
-export function voiceWebhookRoutes(services: Services, callTokens: CallTokens): Router {
-  const { config, database, log } = services;
+export function voiceWebhookRoutes(services: Services): Router {
+  const { config, database, log, callTokens } = services;
   const routing = callRoutingQueries(database.db);
   const router = Router();
   router.use(express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 200 }));

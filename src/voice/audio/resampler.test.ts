@@ -102,9 +102,10 @@ function streamed(r: Resampler, x: Int16Array, sizes: number[]): Int16Array {
   return out;
 }
 
+/** Index of the first sample that differs (-1: identical). Chunking is bit-exact, not just ±1 LSB. */
 function firstDifference(a: Int16Array, b: Int16Array): number {
   if (a.length !== b.length) return Math.min(a.length, b.length);
-  return a.findIndex((v, i) => Math.abs(v - b[i]!) > 1);
+  return a.findIndex((v, i) => v !== b[i]);
 }
 
 // The production ratios, each fed with real speech at its input rate.
@@ -134,6 +135,15 @@ describe('resampler', () => {
     expect(out.length).toBe(2 * (8000 - r.latencySamples));
     expect(r.latencySamples / 8000).toBeLessThan(0.005); // a few ms, not a frame
     expect(out.length + r.flush().length).toBe(16000);
+  });
+
+  it('returns a steady 20 ms of output per 20 ms pushed, after the first frame', () => {
+    for (const [from, to] of pairs) {
+      const r = createResampler(from, to);
+      const lengths = Array.from({ length: 10 }, () => r.push(new Int16Array(from / 50)).length);
+      expect(lengths.slice(1), `${from}→${to}`).toEqual(Array(9).fill(to / 50));
+      expect(lengths[0], `${from}→${to}`).toBe(to / 50 - Math.ceil((r.latencySamples * to) / from));
+    }
   });
 
   for (const [from, to] of pairs) {

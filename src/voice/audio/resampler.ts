@@ -1,28 +1,29 @@
 /**
  * Streaming PCM16 sample-rate conversion: a rational polyphase FIR (Kaiser-windowed sinc).
  *
- * Why hand-written rather than `@alexanderolsen/libsamplerate-js` (libsamplerate in WASM), which
- * we measured before deciding (Node 20, this 2-core machine, mono, 20 ms frames):
- *  - it is slow at this frame size: SRC_SINC_FASTEST took ~110 µs per frame for 8k→16k and
- *    ~180 µs for 24k→8k (MEDIUM twice that), i.e. ~1.4 CPU-seconds per second for 100 calls,
- *    most of a core, because every call crosses JS↔WASM and copies Float32 arrays both ways;
- *    this file does the same work in ~15–30 µs (see scripts/bench-audio.ts);
- *  - `create()` is async and instantiates a separate ~2 MB WASM module per converter (~10 ms,
- *    ~1.5 MB RSS each), awkward to do per call, per direction, on the media path;
- *  - its streaming (`full`) API has no end-of-input flush, so the tail of a TTS utterance is
- *    lost, and its output is not reproducible chunk-for-chunk.
- * The ratios we need are small and fixed (8k↔16k, 24k→8k, 22050→8k), so a polyphase filter
- * with precomputed, shared coefficient tables is short, exact and fast.
+ * Why hand-written rather than `@alexanderolsen/libsamplerate-js` (libsamplerate in WASM): we
+ * measured it first (scripts/bench-audio.ts; Node 20, the 2-core box, mono 20 ms frames):
+ *  - slow at this frame size: SRC_SINC_FASTEST costs ~80–180 µs per frame for 8k→16k or 24k→8k
+ *    (each call crosses JS↔WASM and copies Float32 both ways), 1–1.5 CPU-seconds per second for
+ *    100 calls; this file does the same in ~10–25 µs per frame;
+ *  - `create()` is async and instantiates a separate ~2 MB WASM module per converter (~10–45 ms,
+ *    ~1.5 MB RSS each): awkward per call and direction on the media path;
+ *  - its streaming (`full`) API exposes no end-of-input flush, so a TTS utterance's tail is lost;
+ *  - just loading it made typed-array loops elsewhere in the process measurably slower.
+ * The ratios we need are few and fixed (8k↔16k, 24k→8k, 22050→8k), so a polyphase filter with
+ * precomputed coefficient tables, shared by all calls, is short, exact and fast.
  *
- * Filter: pass band up to 85 % of the lower Nyquist (3.4 kHz when either side is 8 kHz, the
- * telephone band), stop band (≥ 70 dB, below G.711's own noise floor) from the lower Nyquist on,
- * so nothing aliases into the output and no images are left above it.
+ * Filter (the G.712 telephone-channel shape): cutoff at the lower Nyquist, pass band flat to 85 %
+ * of it (3.4 kHz when one side is 8 kHz), ~70 dB stop band from 115 % (4.6 kHz) on. Only
+ * 4–4.6 kHz can fold back, and only into 3.4–4 kHz, outside the telephone band; in exchange the
+ * filter is half as long, and for 2× it is half-band, so upsampling 8k→16k copies every other
+ * sample straight through (zero taps are trimmed from each phase).
  *
  * Timing: outputs are centred on the input (linear phase, no shift): output n is the filtered
- * signal at input time n·from/to. `push()` therefore holds back `latencySamples` input samples
- * of look-ahead (≈3.6 ms for every ratio above) until more input or `flush()` arrives.
- * Feeding any chunking gives bit-identical output to the one-shot `resample()`, and
- * push…+flush() yields exactly ceil(inputLength·to/from) samples.
+ * signal at input time n·from/to. So `push()` holds back `latencySamples` input samples of
+ * look-ahead (≈1.9 ms for every ratio above) until more input or `flush()` arrives. Any
+ * chunking gives bit-identical output to the one-shot `resample()`, and push…+flush() yields
+ * exactly ceil(inputLength·to/from) samples.
  */
 
 const STOPBAND_DB = 70;
@@ -144,7 +145,8 @@ class PolyphaseResampler implements Resampler {
   reset(): void {
     // Silence before the first sample, so output 0 sees a full window.
     const history = this.f.half - 1;
-    this.buf = new Float64Array(Math.max(history + 1024, this.buf.length));
+    // A fresh buffer (zeroed), small again even if one long push grew the old one.
+    this.buf = new Float64Array(history + 1024);
     this.bufStart = -history;
     this.bufLen = history;
     this.base = this.phase = this.inTotal = this.outTotal = 0;
@@ -193,24 +195,24 @@ class PolyphaseResampler implements Resampler {
     let phase = this.phase;
     const offset = 1 - half - this.bufStart;
     for (let o = 0; o < count; o++) {
-      const s = base + offset + first[phase]!;
-      const c = phase * taps;
+      let k = base + offset + first[phase]!; // input index of the first non-zero tap
+      let c = phase * taps;
       const n = counts[phase]!;
-      const n4 = n & ~3;
-      // Four accumulators break the add dependency chain (~2× faster in V8); the order is
-      // fixed, so results stay bit-identical however the input is chunked.
+      const end4 = c + (n & ~3);
+      const end = c + n;
+      // Four accumulators break the add dependency chain (faster in V8); the order is fixed,
+      // so results stay bit-identical however the input is chunked.
       let a0 = 0;
       let a1 = 0;
       let a2 = 0;
       let a3 = 0;
-      let j = 0;
-      for (; j < n4; j += 4) {
-        a0 += buf[s + j]! * coefs[c + j]!;
-        a1 += buf[s + j + 1]! * coefs[c + j + 1]!;
-        a2 += buf[s + j + 2]! * coefs[c + j + 2]!;
-        a3 += buf[s + j + 3]! * coefs[c + j + 3]!;
+      for (; c < end4; c += 4, k += 4) {
+        a0 += buf[k]! * coefs[c]!;
+        a1 += buf[k + 1]! * coefs[c + 1]!;
+        a2 += buf[k + 2]! * coefs[c + 2]!;
+        a3 += buf[k + 3]! * coefs[c + 3]!;
       }
-      for (; j < n; j++) a0 += buf[s + j]! * coefs[c + j]!;
+      for (; c < end; c++, k++) a0 += buf[k]! * coefs[c]!;
       const v = Math.round(a0 + a1 + (a2 + a3));
       out[o] = v > 32767 ? 32767 : v < -32768 ? -32768 : v;
       base += stepInt;

@@ -113,6 +113,27 @@ describe('EspeakTts', () => {
   });
 });
 
+describe('EspeakTts when espeak hangs', () => {
+  it('kills a sentence that overruns its time, with an error, and starts a fresh worker for the next', async () => {
+    const slow = new EspeakTts({ sentenceTimeoutMs: 1 });
+    try {
+      await expect(collect('Nobody will hear this.', {}, slow)).rejects.toThrow(/took over 1 ms/);
+      await expect(collect('Nor this.', {}, slow)).rejects.toThrow(/took over 1 ms/);
+      await slow.warmUp(); // a generous limit: the replacement worker speaks
+    } finally {
+      await slow.close();
+    }
+  });
+
+  it('ends a synthesis in flight, without throwing, when closed', async () => {
+    const closing = new EspeakTts();
+    const pending = collect('Closing while this sentence is made. And this one.', {}, closing);
+    await new Promise((r) => setTimeout(r, 20));
+    await closing.close();
+    expect((await pending).length).toBeLessThanOrEqual(1);
+  });
+});
+
 describe('espeakVoice', () => {
   it.each([
     [undefined, 'en-us'],

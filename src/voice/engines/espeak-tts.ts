@@ -15,12 +15,10 @@ import type { TextToSpeech } from './text-to-speech.js';
  */
 
 export interface EspeakOptions {
-  /** espeak voice used for unknown voice ids. */
-  defaultVoice?: string;
+  defaultVoice?: string; // for unknown voice ids
   /** Speaking rate in words per minute (espeak's `-s`, default 175). */
   wordsPerMinute?: number;
-  /** Worker threads; each runs one sentence at a time. */
-  threads?: number;
+  threads?: number; // worker threads, each one sentence at a time
   /** A sentence that takes longer than this kills its worker (a WASM loop cannot be interrupted). */
   sentenceTimeoutMs?: number;
 }
@@ -28,7 +26,7 @@ export interface EspeakOptions {
 /** espeak-ng's native output rate. */
 export const ESPEAK_SAMPLE_RATE = 22_050;
 const SPEAKABLE = /[\p{L}\p{N}]/u;
-const ABBREVIATION = /(?:^|\s)(?:mr|mrs|ms|dr|st|jr|sr|vs|etc|no|e\.g|i\.e|[a-z])\.$/i;
+const ABBREVIATION = /(?:^|\s)(?:mr|mrs|ms|dr|st|jr|sr|vs|etc|e\.g|i\.e|[a-z])\.$/i;
 
 // The language files embedded in the WASM build (lang/**), lowercased; `-v` matches them by name.
 const VOICES = new Set(
@@ -104,8 +102,7 @@ const setup = (async () => {
         WebAssembly.instantiate(wasm, imports).then((i) => { exports = i.exports; done(i); });
         return {};
       },
-      print: (s) => log.push(s),
-      printErr: (s) => log.push(s),
+      print: (s) => log.push(s), printErr: (s) => log.push(s),
       quit: (status, error) => { throw error; }, // the default sets process.exitCode
     });
     return { module, exports, log };
@@ -117,13 +114,11 @@ function runMain({ exports }, args) {
   const top = exports.stackSave();
   try {
     const argv = exports.stackAlloc((args.length + 1) * 4);
-    const u8 = new Uint8Array(exports.memory.buffer);
     const u32 = new Uint32Array(exports.memory.buffer);
     args.forEach((arg, i) => {
       const bytes = encoder.encode(arg + '\\0');
-      const at = exports.stackAlloc(bytes.length);
-      u8.set(bytes, at);
-      u32[(argv >> 2) + i] = at;
+      u32[(argv >> 2) + i] = exports.stackAlloc(bytes.length);
+      new Uint8Array(exports.memory.buffer).set(bytes, u32[(argv >> 2) + i]);
     });
     u32[(argv >> 2) + args.length] = 0;
     try { return exports.__main_argc_argv(args.length, argv); }
@@ -148,9 +143,9 @@ function pcmOf(wav) {
 }
 parentPort.on('message', async ({ id, text, voice, wpm }) => {
   try {
-    const create = await setup;
-    const instance = await (spare ?? create());
-    spare = undefined;
+    const next = spare ?? (await setup)();
+    spare = undefined; // taken, or failed: either way the next sentence needs another
+    const instance = await next;
     // The text goes in through a file, never argv: text such as "-v" or "--help" cannot become a flag.
     instance.module.FS.writeFile('/in.txt', text);
     const args = ['espeak-ng', '-b', '1', '-v', voice, '-s', String(wpm), '-w', '/out.wav', '-f', '/in.txt'];
@@ -165,12 +160,13 @@ parentPort.on('message', async ({ id, text, voice, wpm }) => {
 });
 `;
 
-type Job = { text: string; voice: string; resolve(audio: PcmAudio | null): void; reject(e: Error): void; signal: AbortSignal };
+type Settle = { resolve(audio: PcmAudio | null): void; reject(e: Error): void };
+type Job = Settle & { text: string; voice: string; signal: AbortSignal };
 
 /** One worker thread, one sentence at a time; restarted after a crash or a hung sentence. */
 class EspeakThread {
   private worker?: Worker;
-  private pending?: { id: number; resolve(audio: PcmAudio | null): void; reject(e: Error): void; timer?: NodeJS.Timeout };
+  private pending?: Settle & { id: number; timer: NodeJS.Timeout };
   private nextId = 1;
   busy = false;
 
@@ -189,7 +185,8 @@ class EspeakThread {
       else this.settle(m.samples && m.sampleRate ? { samples: m.samples, sampleRate: m.sampleRate } : null);
     });
     const dead = (why: string) => {
-      if (this.worker === worker) this.worker = undefined;
+      if (this.worker !== worker) return; // replaced after a timeout, or closed
+      this.worker = undefined;
       this.settle(undefined, new Error(`espeak-ng worker ${why}`));
     };
     worker.on('error', (e) => dead(`crashed: ${e.message}`));
@@ -216,7 +213,7 @@ class EspeakThread {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         if (this.worker === worker) this.worker = undefined; // the next sentence gets a fresh worker
-        this.settle(undefined, new Error(`espeak-ng took over ${this.timeoutMs} ms`));
+        this.settle(undefined, new Error(`espeak-ng took over ${timeoutMs} ms`));
         void worker.terminate();
       }, timeoutMs);
       this.pending = { id, resolve, reject, timer };
@@ -227,6 +224,7 @@ class EspeakThread {
   async close(): Promise<void> {
     const worker = this.worker;
     this.worker = undefined;
+    this.settle(null); // shutting down: the sentence ends, like an abort
     await worker?.terminate();
   }
 }
@@ -254,6 +252,7 @@ export class EspeakTts implements TextToSpeech {
   }
 
   async close(): Promise<void> {
+    for (const job of this.queue.splice(0)) job.resolve(null);
     await Promise.all(this.threads.map((t) => t.close()));
   }
 
@@ -269,7 +268,7 @@ export class EspeakTts implements TextToSpeech {
     let next = 0;
     const request = () => {
       const job = this.enqueue(sentences[next++]!, voice, stop.signal);
-      job.catch(() => {}); // awaited below; silences the rejection if we stop before that
+      job.catch(() => {}); // awaited below; this only silences it if we stop first
       inFlight.push(job);
     };
     try {
@@ -287,20 +286,16 @@ export class EspeakTts implements TextToSpeech {
   }
 
   private enqueue(text: string, voice: string, signal: AbortSignal): Promise<PcmAudio | null> {
-    return new Promise((resolve, reject) => {
-      this.queue.push({ text, voice, signal, resolve, reject });
-      this.pump();
-    });
+    const job = new Promise<PcmAudio | null>((resolve, reject) => this.queue.push({ text, voice, signal, resolve, reject }));
+    this.pump();
+    return job;
   }
 
   private pump(): void {
     for (const thread of this.threads) {
       if (thread.busy) continue;
       let job = this.queue.shift();
-      while (job?.signal.aborted) {
-        job.resolve(null);
-        job = this.queue.shift();
-      }
+      for (; job?.signal.aborted; job = this.queue.shift()) job.resolve(null);
       if (!job) return;
       thread.run(job.text, job.voice).then(job.resolve, job.reject).finally(() => this.pump());
     }
@@ -308,11 +303,7 @@ export class EspeakTts implements TextToSpeech {
 }
 
 /** The job's result, or null as soon as the signal aborts (the worker's result is then dropped). */
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T | null> {
-  if (signal.aborted) return Promise.resolve(null);
-  return new Promise((resolve, reject) => {
-    const onAbort = () => resolve(null);
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-  });
+async function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T | null> {
+  const aborted = new Promise<null>((resolve) => signal.addEventListener('abort', () => resolve(null), { once: true }));
+  return signal.aborted ? null : Promise.race([promise, aborted]);
 }

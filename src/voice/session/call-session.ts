@@ -205,6 +205,7 @@ export class CallSession {
       const said: string[] = [];
       let action: BrainAction | undefined;
       let firstSay = true;
+      let startMs: number | undefined;
       for await (const next of actions) {
         if (signal.aborted) break;
         if (next.type !== 'say') {
@@ -217,6 +218,7 @@ export class CallSession {
           cacheable: options.cacheable,
           onFirstAudio: firstSay
             ? () => {
+                startMs = Math.round(this.streamNow());
                 latency.ttsFirstAudioMs = Math.round(performance.now() - ttsStarted);
                 if (options.speechEndStreamMs !== undefined) latency.responseMs = Math.round(this.streamNow() - options.speechEndStreamMs);
               }
@@ -231,7 +233,7 @@ export class CallSession {
       if (this.agentTurn === turn) this.agentTurn = undefined;
       const text = said.join(' ');
       this.history.push({ speaker: 'agent', text });
-      this.recordAgentTurn(text, false, latency);
+      this.recordAgentTurn(text, false, latency, startMs);
       if (action?.type === 'transfer') await this.transfer();
       else if (action?.type === 'hang-up') await this.hangUp('agent_ended');
       else this.armSilenceTimer();
@@ -251,14 +253,14 @@ export class CallSession {
     }
   }
 
-  private recordAgentTurn(text: string, interrupted: boolean, latency: TurnLatency): void {
+  private recordAgentTurn(text: string, interrupted: boolean, latency: TurnLatency, startMs?: number): void {
     const known = [latency.endpointingMs, latency.sttMs, latency.llmFirstTokenMs, latency.ttsFirstAudioMs];
     const overheadMs =
       latency.responseMs !== undefined && known.every((v) => v !== undefined)
         ? latency.responseMs - known.reduce<number>((a, b) => a + b!, 0)
         : undefined;
     if (latency.responseMs !== undefined) this.metrics.turns.push({ ...latency, overheadMs });
-    this.o.recorder.turn('agent', text, { interrupted, ...latency, endMs: Math.round(this.streamNow()) });
+    this.o.recorder.turn('agent', text, { interrupted, ...latency, startMs, endMs: Math.round(this.streamNow()) });
   }
 
   private armSilenceTimer(): void {
