@@ -142,7 +142,7 @@ describe('resampler', () => {
       const r = createResampler(from, to);
       const lengths = Array.from({ length: 10 }, () => r.push(new Int16Array(from / 50)).length);
       expect(lengths.slice(1), `${from}→${to}`).toEqual(Array(9).fill(to / 50));
-      expect(lengths[0], `${from}→${to}`).toBe(to / 50 - Math.ceil((r.latencySamples * to) / from));
+      expect(lengths[0], `${from}→${to}`).toBe(Math.ceil(((from / 50 - r.latencySamples) * to) / from));
     }
   });
 
