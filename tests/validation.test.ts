@@ -39,6 +39,9 @@ const cases: { route: () => [string, string]; body: Record<string, unknown>; fie
   { route: () => ['POST', '/api/agents'], body: { name: 'A', crawlSchedule: 'every tuesday' }, field: 'crawlSchedule' },
   { route: () => ['POST', '/api/agents'], body: { name: 'A', status: 'deleted' }, field: 'status' },
   { route: () => ['POST', '/api/agents'], body: { name: 'A', tenantId: 'tn_other' }, field: '(body)' },
+  { route: () => ['POST', '/api/agents'], body: { name: 'A', settings: { turn: { speechThreshold: 2 } } }, field: 'settings.turn.speechThreshold' },
+  { route: () => ['POST', '/api/agents'], body: { name: 'A', settings: { silenceTimeoutSeconds: 1 } }, field: 'settings.silenceTimeoutSeconds' },
+  { route: () => ['POST', '/api/agents'], body: { name: 'A', settings: { maxCallSeconds: 'long' } }, field: 'settings.maxCallSeconds' },
   { route: () => ['PATCH', `/api/agents/${agentId}`], body: {}, field: '(body)' },
   { route: () => ['PATCH', `/api/agents/${agentId}`], body: { name: '' }, field: 'name' },
   // knowledge entries

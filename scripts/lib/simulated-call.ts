@@ -35,7 +35,13 @@ export class SimulatedCall {
   /** Stream time (ms since start) of events seen from the server. */
   readonly log: { type: 'audio-start' | 'mark' | 'clear' | 'close'; atMs: number; name?: string }[] = [];
   readonly arrivals: number[] = [];
+  /** ms between consecutive agent frames of one segment (no mark or clear between them). */
+  readonly gaps: number[] = [];
   readonly played: Buffer[] = [];
+  /** Stream time when each `say()` starts and stops being sent: the clock the server's VAD sees. */
+  readonly said: { startMs: number; endMs: number }[] = [];
+  /** Frames dropped unplayed by a clear (barge-in): sent by the server, never heard. */
+  cleared = 0;
   underruns = 0;
   closeCode?: number;
   readonly closed: Promise<void>;
@@ -44,6 +50,8 @@ export class SimulatedCall {
   private outgoing: Buffer[] = [];
   private t0 = 0;
   private chunk = 0;
+  private tick = 0; // index of the next caller frame; its timestamp is tick × 20 ms
+  private lastMediaAt?: number; // arrival of the previous agent frame, while in a segment
   private ticker?: NodeJS.Timeout;
   private speaking = false;
 
@@ -123,6 +131,8 @@ export class SimulatedCall {
   /** Queues caller audio (8 kHz PCM16); frames go out at real time in place of silence. */
   say(pcm8k: Int16Array): Promise<void> {
     const mulaw = Buffer.from(pcmToMulaw(pcm8k));
+    const startMs = (this.tick + this.outgoing.length) * 20;
+    this.said.push({ startMs, endMs: startMs + Math.ceil(mulaw.length / 160) * 20 });
     for (let i = 0; i < mulaw.length; i += 160) {
       const frame = Buffer.alloc(160, 0xff);
       mulaw.copy(frame, 0, i, Math.min(i + 160, mulaw.length));
@@ -170,12 +180,18 @@ export class SimulatedCall {
     if (message.event === 'media' && message.media) {
       if (!this.speaking) this.log.push({ type: 'audio-start', atMs: this.now() });
       this.speaking = true;
-      this.arrivals.push(performance.now());
+      const at = performance.now();
+      if (this.lastMediaAt !== undefined) this.gaps.push(at - this.lastMediaAt);
+      this.lastMediaAt = at;
+      this.arrivals.push(at);
       this.buffer.push({ kind: 'audio', frame: Buffer.from(message.media.payload, 'base64') });
     } else if (message.event === 'mark' && message.mark) {
+      this.lastMediaAt = undefined;
       this.buffer.push({ kind: 'mark', name: message.mark.name });
     } else if (message.event === 'clear') {
       this.log.push({ type: 'clear', atMs: this.now() });
+      this.lastMediaAt = undefined;
+      this.cleared += this.buffer.filter((b) => b.kind === 'audio').length;
       for (const item of this.buffer) if (item.kind === 'mark') this.echoMark(item.name);
       this.buffer = [];
       this.speaking = false;
@@ -190,14 +206,14 @@ export class SimulatedCall {
 
   /** Every 20 ms on a drift-free clock: send one caller frame, play one agent frame. */
   private startTicker(): void {
-    let tick = 0;
     const step = () => {
+      const tick = this.tick;
       const payload = this.outgoing.shift() ?? SILENCE;
       const n = ++this.chunk;
       this.send({ event: 'media', sequenceNumber: String(n), media: { track: 'inbound', chunk: String(tick + 1), timestamp: String(tick * 20), payload: payload.toString('base64') }, streamSid: this.streamSid });
       this.playOneFrame();
-      tick++;
-      this.ticker = setTimeout(step, Math.max(0, this.t0 + tick * 20 - performance.now()));
+      this.tick = tick + 1;
+      this.ticker = setTimeout(step, Math.max(0, this.t0 + this.tick * 20 - performance.now()));
     };
     step();
   }

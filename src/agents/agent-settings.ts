@@ -6,7 +6,8 @@ export const agentSettingsSchema = z.strictObject({
   turn: turnSettingsSchema.partial().optional(),
   /** Caller silence before the agent checks in ("Are you still there?"); twice ends the call. */
   silenceTimeoutSeconds: z.number().int().min(3).max(120).optional(),
-  maxCallMinutes: z.number().int().min(1).max(240).optional(),
+  /** The call ends politely after this long, whatever is happening (default 15 minutes). */
+  maxCallSeconds: z.number().int().min(10).max(4 * 3600).optional(),
 });
 
 export type AgentSettings = z.infer<typeof agentSettingsSchema>;
@@ -23,6 +24,6 @@ export function resolveCallSettings(stored: unknown): ResolvedCallSettings {
   return {
     turn: turnSettingsSchema.parse(settings.turn ?? {}),
     silenceTimeoutMs: (settings.silenceTimeoutSeconds ?? 10) * 1000,
-    maxCallMs: (settings.maxCallMinutes ?? 15) * 60_000,
+    maxCallMs: (settings.maxCallSeconds ?? 15 * 60) * 1000,
   };
 }

@@ -70,6 +70,7 @@ export class CallSession {
   private checkIns = 0;
   private lastFrame = { streamMs: 0, at: performance.now() };
   private ending = false;
+  private endReason?: string;
   readonly finished: Promise<void>;
 
   constructor(private readonly o: CallSessionOptions) {
@@ -235,7 +236,7 @@ export class CallSession {
       this.history.push({ speaker: 'agent', text });
       this.recordAgentTurn(text, false, latency, startMs);
       if (action?.type === 'transfer') await this.transfer();
-      else if (action?.type === 'hang-up') await this.hangUp('agent_ended');
+      else if (action?.type === 'hang-up') await this.hangUp(this.endReason ?? 'agent_ended');
       else this.armSilenceTimer();
     })().catch((error) => this.o.log.error({ err: error, event: 'call.speak_failed' }, 'agent turn failed'));
   }
@@ -276,6 +277,7 @@ export class CallSession {
 
   private async endCall(reason: string, farewell: string): Promise<void> {
     if (this.ending || this.callController.signal.aborted) return;
+    this.endReason = reason;
     this.interruptAgent();
     this.speak(this.scripted([{ type: 'say', text: farewell }, { type: 'hang-up', reason }]), { cacheable: true });
   }

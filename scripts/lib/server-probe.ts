@@ -1,0 +1,125 @@
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { TwilioMediaChannel } from '../../src/telephony/twilio-media-channel.js';
+import { Playback } from '../../src/voice/session/playback.js';
+import { SileroVad } from '../../src/voice/vad/silero-vad.js';
+import { summarize, type Summary } from './stats.js';
+
+/**
+ * Benchmark instrumentation for the server's process, without touching src/: wraps prototype
+ * methods to see VAD batches, outbound frame pacing and the event loop. Installed in-process by
+ * import, or in a child server with `node --import tsx --import <this file> src/main.ts`, where
+ * it answers 'probe:reset' / 'probe:snapshot' on the IPC channel.
+ */
+export interface ProbeSnapshot {
+  windowMs: number;
+  cpuMs: { user: number; system: number };
+  memory: NodeJS.MemoryUsage;
+  eventLoopDelayMs: { p50: number; p99: number; max: number };
+  vad: { instances: number; runs: number; windows: number; meanBatch?: number; maxBatchEver: number; runMs: Summary; runMsTotal: number };
+  outbound: { channels: number; framesSent: number; marks: number; clears: number; sendGapMs: Summary; playbackLatenessMaxMs: number };
+}
+
+type Counts = { runs: number; windows: number };
+const vads = new Map<SileroVad, Counts>(); // instance → its stats at the last reset
+const playbacks = new Set<WeakRef<Playback>>(); // weak: the probe must not keep ended calls alive
+const seenPlaybacks = new WeakSet<Playback>();
+const lastSend = new WeakMap<TwilioMediaChannel, number>();
+const channels = new WeakSet<TwilioMediaChannel>();
+const loop = monitorEventLoopDelay({ resolution: 10 });
+let w = { started: performance.now(), cpu: process.cpuUsage(), runMs: [] as number[], gaps: [] as number[], frames: 0, marks: 0, clears: 0, channels: 0 };
+
+export function installServerProbe(): void {
+  const flag = Symbol.for('vas.serverProbe');
+  if ((globalThis as Record<symbol, unknown>)[flag]) return;
+  (globalThis as Record<symbol, unknown>)[flag] = true;
+  loop.enable();
+
+  const vad = SileroVad.prototype as unknown as { probability: (...a: unknown[]) => Promise<number>; run: (batch: unknown[]) => Promise<void> };
+  const probability = vad.probability;
+  vad.probability = function (this: SileroVad, ...args) {
+    if (!vads.has(this)) vads.set(this, { runs: this.stats.runs, windows: this.stats.windows });
+    return probability.apply(this, args);
+  };
+  const run = vad.run; // private: one ONNX run over a batch of windows
+  vad.run = async function (this: SileroVad, batch) {
+    const t0 = performance.now();
+    try {
+      return await run.call(this, batch);
+    } finally {
+      w.runMs.push(performance.now() - t0);
+    }
+  };
+
+  const open = Playback.prototype.open;
+  Playback.prototype.open = function (this: Playback, text: string) {
+    if (!seenPlaybacks.has(this)) (seenPlaybacks.add(this), playbacks.add(new WeakRef(this)));
+    return open.call(this, text);
+  };
+
+  // Server-side pacing: gaps between consecutive frames of one channel, reset by a mark or clear.
+  const ch = TwilioMediaChannel.prototype;
+  const { sendAudio, sendMark, sendClear } = ch;
+  ch.sendAudio = function (this: TwilioMediaChannel, frame: Uint8Array) {
+    const now = performance.now();
+    const last = lastSend.get(this);
+    if (last !== undefined) w.gaps.push(now - last);
+    lastSend.set(this, now);
+    if (!channels.has(this)) (channels.add(this), w.channels++);
+    w.frames++;
+    return sendAudio.call(this, frame);
+  };
+  ch.sendMark = function (this: TwilioMediaChannel, name: string) {
+    lastSend.delete(this);
+    w.marks++;
+    return sendMark.call(this, name);
+  };
+  ch.sendClear = function (this: TwilioMediaChannel) {
+    lastSend.delete(this);
+    w.clears++;
+    return sendClear.call(this);
+  };
+}
+
+/** Starts a new measurement window. */
+export function probeReset(): void {
+  loop.reset();
+  for (const [instance] of vads) vads.set(instance, { runs: instance.stats.runs, windows: instance.stats.windows });
+  w = { started: performance.now(), cpu: process.cpuUsage(), runMs: [], gaps: [], frames: 0, marks: 0, clears: 0, channels: 0 };
+}
+
+export function probeSnapshot(): ProbeSnapshot {
+  const cpu = process.cpuUsage(w.cpu);
+  let runs = 0;
+  let windows = 0;
+  let maxBatchEver = 0;
+  for (const [instance, at] of vads) {
+    runs += instance.stats.runs - at.runs;
+    windows += instance.stats.windows - at.windows;
+    maxBatchEver = Math.max(maxBatchEver, instance.stats.maxBatch);
+  }
+  let latenessMax = 0;
+  for (const ref of playbacks) {
+    const p = ref.deref();
+    if (!p) playbacks.delete(ref);
+    else for (const l of p.stats.lateness) latenessMax = Math.max(latenessMax, l);
+  }
+  const ms = (ns: number) => Number((ns / 1e6).toFixed(2));
+  return {
+    windowMs: Math.round(performance.now() - w.started),
+    cpuMs: { user: Math.round(cpu.user / 1000), system: Math.round(cpu.system / 1000) },
+    memory: process.memoryUsage(),
+    eventLoopDelayMs: { p50: ms(loop.percentile(50)), p99: ms(loop.percentile(99)), max: ms(loop.max) },
+    vad: { instances: vads.size, runs, windows, meanBatch: runs ? Number((windows / runs).toFixed(1)) : undefined, maxBatchEver, runMs: summarize(w.runMs, 2), runMsTotal: Math.round(w.runMs.reduce((a, b) => a + b, 0)) },
+    outbound: { channels: w.channels, framesSent: w.frames, marks: w.marks, clears: w.clears, sendGapMs: summarize(w.gaps, 1), playbackLatenessMaxMs: latenessMax },
+  };
+}
+
+// Preloaded into a child server: answer the benchmark over IPC without keeping the process alive.
+if (process.env.VAS_SERVER_PROBE === 'ipc' && process.send) {
+  installServerProbe();
+  process.on('message', (m) => {
+    if (m === 'probe:reset') probeReset();
+    if (m === 'probe:reset' || m === 'probe:snapshot') process.send?.({ probe: probeSnapshot() });
+  });
+  process.channel?.unref();
+}

@@ -1,0 +1,16 @@
+import { startBenchServer, threadCpuSeconds } from './scripts/lib/bench-server.js';
+import { startTelephonyDoubles, createTenant, createAgentWithNumber, callOptions } from './scripts/lib/local-telephony.js';
+import { SimulatedCall } from './scripts/lib/simulated-call.js';
+const d = await startTelephonyDoubles();
+const s = await startBenchServer(d.env, { mode: process.argv[2] as 'child' });
+const t = await createTenant(s.url, s.adminKey);
+await createAgentWithNumber(t, '+14155550100', { greeting: 'Hello there, thanks for calling.' });
+await s.probeReset();
+const c = await SimulatedCall.dial(callOptions(s.url, '+14155550100'));
+await c.waitFor(() => c.count('mark') >= 1, 10000);
+console.log(c.arrivals.length, c.gaps.length, c.underruns, c.log);
+console.log(JSON.stringify(await s.probe(), null, 1));
+console.log(threadCpuSeconds(s.pid));
+c.hangUp(); await c.closed;
+await s.stop(); await d.stop();
+console.log(s.logs.map((l) => l.event).join(' '));
