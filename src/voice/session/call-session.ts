@@ -47,7 +47,8 @@ export interface SessionMetrics {
 
 interface AgentTurn {
   controller: AbortController;
-  done: Promise<void>;
+  /** Stream time of the turn's first audio. */
+  startMs?: number;
 }
 
 /**
@@ -197,16 +198,15 @@ export class CallSession {
     this.interruptAgent();
     const controller = new AbortController();
     const signal = AbortSignal.any([controller.signal, this.callController.signal]);
-    const turn: AgentTurn = { controller, done: Promise.resolve() };
+    const turn: AgentTurn = { controller };
     this.agentTurn = turn;
     const actions = makeActions(signal);
     const latency = options.latency ?? {};
     const started = performance.now();
-    turn.done = (async () => {
+    void (async () => {
       const said: string[] = [];
       let action: BrainAction | undefined;
       let firstSay = true;
-      let startMs: number | undefined;
       for await (const next of actions) {
         if (signal.aborted) break;
         if (next.type !== 'say') {
@@ -219,7 +219,7 @@ export class CallSession {
           cacheable: options.cacheable,
           onFirstAudio: firstSay
             ? () => {
-                startMs = Math.round(this.streamNow());
+                turn.startMs = Math.round(this.streamNow());
                 latency.ttsFirstAudioMs = Math.round(performance.now() - ttsStarted);
                 if (options.speechEndStreamMs !== undefined) latency.responseMs = Math.round(this.streamNow() - options.speechEndStreamMs);
               }
@@ -234,7 +234,7 @@ export class CallSession {
       if (this.agentTurn === turn) this.agentTurn = undefined;
       const text = said.join(' ');
       this.history.push({ speaker: 'agent', text });
-      this.recordAgentTurn(text, false, latency, startMs);
+      this.recordAgentTurn(text, false, latency, turn.startMs);
       if (action?.type === 'transfer') await this.transfer();
       else if (action?.type === 'hang-up') await this.hangUp(this.endReason ?? 'agent_ended');
       else this.armSilenceTimer();
@@ -250,7 +250,7 @@ export class CallSession {
     const { heardText, interrupted } = this.playback.stop();
     if (heardText || interrupted) {
       this.history.push({ speaker: 'agent', text: heardText });
-      this.recordAgentTurn(heardText, interrupted, {});
+      this.recordAgentTurn(heardText, interrupted, {}, turn.startMs);
     }
   }
 
