@@ -55,7 +55,7 @@ export async function startServer(config: Config, log: Logger = createLogger(con
     port,
     url: `http://127.0.0.1:${port}`,
     generatedAdminKey,
-    close: () => (closing ??= shutdown(server, services, [() => media.drain(config.http.shutdownTimeoutMs), voice.close])),
+    close: () => (closing ??= shutdown(server, services, { drainCalls: media.drain, closeEngines: voice.close })),
   };
 }
 
@@ -70,20 +70,27 @@ function listen(server: Server, port: number, host: string): Promise<void> {
 }
 
 /**
- * Stop taking new work (new calls hear a polite message), let in-flight requests and live calls
- * finish up to the bound, then close engines and the database.
+ * Two phases, both within SHUTDOWN_TIMEOUT_MS. First, while the port stays open, new calls are
+ * refused politely (Twilio's webhook gets a spoken apology, /readyz says draining) and live calls
+ * may finish. Then the port closes, in-flight requests finish, and engines and the database close.
  */
-async function shutdown(server: Server, { lifecycle, config, log, database }: Services, drains: (() => Promise<void>)[]): Promise<void> {
+async function shutdown(
+  server: Server,
+  { lifecycle, config, log, database }: Services,
+  steps: { drainCalls: (timeoutMs: number) => Promise<void>; closeEngines: () => Promise<void> },
+): Promise<void> {
+  const deadline = Date.now() + config.http.shutdownTimeoutMs;
   lifecycle.draining = true;
   log.info({ event: 'server.draining', timeoutMs: config.http.shutdownTimeoutMs }, 'draining');
+  await steps.drainCalls(config.http.shutdownTimeoutMs).catch((error) => log.error({ err: error }, 'call drain failed'));
+
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-  const drained = Promise.all(drains.map((drain) => drain().catch((error) => log.error({ err: error }, 'drain failed'))));
   // Keep-alive connections become idle as their last response ends; close them as they do.
   const sweeper = setInterval(() => server.closeIdleConnections(), 100);
   server.closeIdleConnections();
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<'timeout'>((resolve) => {
-    timer = setTimeout(() => resolve('timeout'), config.http.shutdownTimeoutMs);
+    timer = setTimeout(() => resolve('timeout'), Math.max(0, deadline - Date.now()));
   });
   if ((await Promise.race([closed, timedOut])) === 'timeout') {
     log.warn({ event: 'server.drain_timeout' }, 'in-flight requests did not finish in time; closing them');
@@ -92,7 +99,7 @@ async function shutdown(server: Server, { lifecycle, config, log, database }: Se
   }
   clearTimeout(timer);
   clearInterval(sweeper);
-  await drained;
+  await steps.closeEngines().catch((error) => log.error({ err: error }, 'closing engines failed'));
   database.close();
   log.info({ event: 'server.stopped' }, 'stopped');
 }
