@@ -8,13 +8,14 @@
  * The server runs as a child process by default so that the simulated callers (this process) do
  * not share its event loop; both still share the machine's cores, which the output says.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
-import { diffCpu, startBenchServer, threadCpuSeconds } from './lib/bench-server.js';
+import { diffCpu, machineCpuSeconds, startBenchServer, threadCpuSeconds } from './lib/bench-server.js';
 import { printTable, writeBenchJson, type Row } from './lib/bench-report.js';
 import { jfkAt8k, JFK_SPEECH_ONSET_MS, slice, speechBounds } from './lib/caller-audio.js';
-import { hotFunctions, newestCpuProfile } from './lib/cpu-profile.js';
+import { hotFunctions, busiestCpuProfile } from './lib/cpu-profile.js';
 import { callOptions, createAgentWithNumber, createTenant, startTelephonyDoubles } from './lib/local-telephony.js';
 import { SimulatedCall } from './lib/simulated-call.js';
 import { summarize, type Summary } from './lib/stats.js';
@@ -23,7 +24,7 @@ const { values: args } = parseArgs({
   options: {
     calls: { type: 'string', default: '100' },
     seconds: { type: 'string', default: '20' },
-    'ramp-ms': { type: 'string', default: '50' },
+    'ramp-ms': { type: 'string', default: '30' },
     'barge-trials': { type: 'string', default: '10' },
     'false-trials': { type: 'string', default: '5' },
     turns: { type: 'string', default: '8' },
@@ -35,20 +36,19 @@ const { values: args } = parseArgs({
 const parts = new Set(args.parts.split(','));
 const started = performance.now();
 
-// Long enough (~40 s) to keep every call's agent talking through the ramp and the whole window.
+// At the API's 500-character limit (~30 s of speech): long enough to keep every call's agent talking through the ramp and the whole window.
 const LONG_GREETING =
   'Thanks for calling Flowmaster Plumbing. We fix leaks, clogs and water heaters across the whole county, day and night. ' +
   'Our team is licensed, insured and friendly, and every job comes with a written quote before we start. ' +
-  'If water is coming through a ceiling or a wall, please turn off the main valve first, it is usually near the water meter. ' +
-  'We can usually be at your door within two hours for emergencies, and we book regular visits from seven in the morning until seven at night. ' +
-  'We also install new fixtures, replace old pipes, clear tree roots from sewer lines and service tankless heaters of every brand. ' +
-  'Seniors and veterans get ten percent off every visit. How can I help you today?';
+  'If water is coming through a ceiling or a wall, please turn off the main valve first; it is usually near the meter. ' +
+  'For emergencies we can usually be at your door within two hours, and we book visits from seven until seven. ' +
+  'How can I help you today?';
 const LONG = '+14155550100';
 const SHORT = '+14155550101';
 
 const doubles = await startTelephonyDoubles();
 const profDir = fileURLToPath(new URL('../data/bench/prof/', import.meta.url));
-if (args['cpu-prof']) mkdirSync(profDir, { recursive: true });
+if (args['cpu-prof']) (rmSync(profDir, { recursive: true, force: true }), mkdirSync(profDir, { recursive: true }));
 const server = await startBenchServer(doubles.env, { mode: args['in-process'] ? 'in-process' : 'child', cpuProfDir: args['cpu-prof'] ? profDir : undefined });
 const tenant = await createTenant(server.url, server.adminKey);
 await createAgentWithNumber(tenant, LONG, { greeting: LONG_GREETING });
@@ -185,12 +185,14 @@ if (parts.has('scale')) {
   await server.probeReset();
   const threadsBefore = threadCpuSeconds(server.pid);
   const benchCpu = process.cpuUsage();
+  const machineBefore = machineCpuSeconds();
   const uhhuh = slice(jfk, JFK_SPEECH_ONSET_MS, JFK_SPEECH_ONSET_MS + 700);
   const timers = calls.map((c) => setTimeout(() => void c.say(uhhuh), 1000 + Math.random() * (windowMs - 6000)));
   await sleep(windowMs);
   const probe = await server.probe();
   const threads = diffCpu(threadCpuSeconds(server.pid), threadsBefore);
   const bench = process.cpuUsage(benchCpu);
+  const machineAfter = machineCpuSeconds();
   timers.forEach(clearTimeout);
   const delta = calls.map((c, i) => {
     const now = counters(c);
@@ -203,29 +205,38 @@ if (parts.has('scale')) {
   const closedEarly = calls.filter((c) => c.closeCode !== undefined).length;
   await Promise.all(calls.map(hangUp));
   const windowS = probe.windowMs / 1000;
-  const serverCpuPct = (100 * (probe.cpuMs.user + probe.cpuMs.system)) / probe.windowMs;
+  const pct = (cpuS: number) => Number(((100 * cpuS) / windowS).toFixed(1)); // % of one core
+  const serverCpuS = (probe.cpuMs.user + probe.cpuMs.system) / 1000;
+  const mainS = threads['main (JS)'] ?? 0;
   const scale = {
     calls: calls.length, dialFailures: failures.length, closedEarly, windowS,
-    callerGapMs: summarize(gaps), serverSendGapMs: probe.outbound.sendGapMs,
     underruns: sum('underruns'), callsWithUnderruns: delta.filter((x) => x.underruns > 0).length,
     framesServerSent: probe.outbound.framesSent, framesCallerReceived: sum('arrivals'), framesPlayed: sum('played'), framesClearedByBargeIn: sum('cleared'),
-    bargeIns: bargeIns.length, bargeInServerMs: summarize(bargeIns), resumed: logs.filter((l) => l.event === 'call.false_barge_in').length,
-    sttRequests: doubles.stt.requests.length,
-    serverCpuPctOfOneCore: Number(serverCpuPct.toFixed(1)), serverCpuMsPerCallSecond: Number(((probe.cpuMs.user + probe.cpuMs.system) / calls.length / windowS).toFixed(2)),
-    serverThreadsCpuS: threads, simulatorCpuPctOfOneCore: Number(((100 * (bench.user + bench.system)) / 1000 / probe.windowMs).toFixed(1)),
-    eventLoopDelayMs: probe.eventLoopDelayMs, rssBaselineMiB: mib(before.memory.rss), rssMiB: mib(probe.memory.rss),
-    rssPerCallMiB: Number(((probe.memory.rss - before.memory.rss) / 2 ** 20 / calls.length).toFixed(2)), heapUsedMiB: mib(probe.memory.heapUsed),
-    vad: probe.vad, playbackLatenessMaxMs: probe.outbound.playbackLatenessMaxMs,
+    bargeIns: bargeIns.length, resumedAfterBackchannel: logs.filter((l) => l.event === 'call.false_barge_in').length,
+    serverCpuPctOfOneCore: pct(serverCpuS), serverMainThreadPct: pct(mainS), serverOtherThreadsPct: pct(serverCpuS - mainS),
+    serverCpuMsPerCallSecond: Number(((1000 * serverCpuS) / calls.length / windowS).toFixed(2)),
+    simulatorCpuPctOfOneCore: pct((bench.user + bench.system) / 1e6),
+    // Everything else on the machine in the window (other processes, kernel): the noise floor.
+    otherProcessesCpuPct: pct(machineAfter.busy - machineBefore.busy - serverCpuS - (bench.user + bench.system) / 1e6),
+    loadAverage1m: Number(os.loadavg()[0]!.toFixed(2)),
+    rssBaselineMiB: mib(before.memory.rss), rssMiB: mib(probe.memory.rss), rssPerCallMiB: Number(((probe.memory.rss - before.memory.rss) / 2 ** 20 / calls.length).toFixed(2)), heapUsedMiB: mib(probe.memory.heapUsed),
+    vadWindows: probe.vad.windows, vadRuns: probe.vad.runs, vadMeanBatch: probe.vad.meanBatch, vadMaxBatchEver: probe.vad.maxBatchEver, vadRunMsTotal: probe.vad.runMsTotal,
+    playbackStatsLatenessMaxMs: probe.outbound.playbackLatenessMaxMs,
+    callerGapMs: summarize(gaps), serverSendGapMs: probe.outbound.sendGapMs, bargeInServerMs: summarize(bargeIns), vadRunMs: probe.vad.runMs, eventLoopDelayMs: probe.eventLoopDelayMs,
   };
-  const flat: Row[] = Object.entries(scale).map(([k, v]) => ({ metric: k, value: typeof v === 'object' ? JSON.stringify(v) : v }));
-  tables.push([`c. Scale: ${calls.length} concurrent calls for ${windowS.toFixed(0)} s (server: ${server.mode}; the simulated callers share this machine's cores)`, flat]);
+  const title = `c. Scale: ${calls.length} concurrent calls for ${windowS.toFixed(0)} s (server: ${server.mode}; the simulated callers share this machine's cores)`;
+  tables.push([`${title}: timings, ms`, [
+    summaryRow('agent frame inter-arrival gap at caller (in segment)', gaps), { metric: 'server send gap (in segment)', ...pick(probe.outbound.sendGapMs) },
+    summaryRow('barge-in onset → clear (server log)', bargeIns), { metric: 'VAD run (batch, wall)', ...pick(probe.vad.runMs) }, { metric: 'server event-loop delay', ...probe.eventLoopDelayMs },
+  ]]);
+  tables.push([`${title}: counts and resources`, Object.entries(scale).filter(([, v]) => typeof v !== 'object').map(([metric, value]) => ({ metric, value: value as number }))]);
   report.scale = scale;
 }
 
 await server.stop();
 await doubles.stop();
 if (args['cpu-prof']) {
-  const file = newestCpuProfile(profDir);
+  const file = busiestCpuProfile(profDir);
   if (file) {
     const hot = hotFunctions(file, 20);
     tables.push([`Server CPU profile (${file}): busy ${(100 - hot.idlePct).toFixed(1)} % of ${hot.totalMs} ms, top self time`, hot.functions]);
@@ -239,6 +250,9 @@ console.log(`\ntook ${report.durationS} s; wrote ${writeBenchJson('bench-calls',
 function summaryRow(metric: string, values: number[]): Row {
   const s: Summary = summarize(values, 1);
   return { metric, n: s.n, p50: s.p50, p95: s.p95, p99: s.p99, max: s.max };
+}
+function pick(s: Summary): Row {
+  return { n: s.n, p50: s.p50, p95: s.p95, p99: s.p99, max: s.max };
 }
 function mib(bytes: number): number {
   return Number((bytes / 2 ** 20).toFixed(1));

@@ -4,6 +4,11 @@ import { createApp } from './api/app.js';
 import { Authenticator } from './auth/authenticator.js';
 import type { Config } from './config.js';
 import { openDatabase } from './db/database.js';
+import { failInterruptedJobs } from './db/queries/jobs.js';
+import { CrawlJobs } from './knowledge/crawl-jobs.js';
+import { ChromiumRenderer } from './knowledge/crawler/index.js';
+import { JobEvents } from './knowledge/job-events.js';
+import { RecrawlScheduler } from './knowledge/recrawl-scheduler.js';
 import { createLogger, type Logger } from './observability/logger.js';
 import { createMetrics } from './observability/metrics.js';
 import type { Services } from './services.js';
@@ -25,6 +30,12 @@ export interface RunningServer {
 export async function startServer(config: Config, log: Logger = createLogger(config.logLevel)): Promise<RunningServer> {
   const database = openDatabase(config.databasePath);
   const authenticator = new Authenticator(database.db, config.adminApiKey);
+  const interrupted = failInterruptedJobs(database.db);
+  if (interrupted) log.warn({ event: 'jobs.interrupted', count: interrupted }, 'jobs left unfinished by the previous run were marked failed');
+  // Chromium starts on the first page that needs rendering, not at boot.
+  const renderer = new ChromiumRenderer();
+  const jobEvents = new JobEvents();
+  const crawlJobs = new CrawlJobs({ database, config, log, events: jobEvents, renderer: () => renderer });
   const services: Services = {
     config,
     log,
@@ -35,6 +46,7 @@ export async function startServer(config: Config, log: Logger = createLogger(con
     lifecycle: { draining: false },
     twilio: config.twilio ? createTwilioRest(config.twilio) : undefined,
     callTokens: new CallTokens(),
+    knowledge: { jobs: crawlJobs, scheduler: new RecrawlScheduler(database, crawlJobs, log), events: jobEvents },
   };
   const generatedAdminKey = await authenticator.ensureAdminKey();
   // Engines load before the port opens: the first caller must not wait for a model.
@@ -47,6 +59,7 @@ export async function startServer(config: Config, log: Logger = createLogger(con
   server.requestTimeout = 60_000;
   await listen(server, config.port, config.host);
   const port = (server.address() as AddressInfo).port;
+  services.knowledge.scheduler.start();
   log.info({ event: 'server.listening', port, publicUrl: config.publicUrl, dataDir: config.dataDir }, 'listening');
 
   let closing: Promise<void> | undefined;
@@ -55,7 +68,15 @@ export async function startServer(config: Config, log: Logger = createLogger(con
     port,
     url: `http://127.0.0.1:${port}`,
     generatedAdminKey,
-    close: () => (closing ??= shutdown(server, services, { drainCalls: media.drain, closeEngines: voice.close })),
+    close: () =>
+      (closing ??= shutdown(server, services, {
+        drainCalls: media.drain,
+        closeEngines: async () => {
+          services.knowledge.scheduler.stop();
+          crawlJobs.close();
+          await Promise.all([voice.close(), renderer.close()]);
+        },
+      })),
   };
 }
 

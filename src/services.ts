@@ -3,6 +3,9 @@ import type { Config } from './config.js';
 import type { DatabaseHandle } from './db/database.js';
 import type { Logger } from './observability/logger.js';
 import type { Metrics } from './observability/metrics.js';
+import type { CrawlJobs } from './knowledge/crawl-jobs.js';
+import type { JobEvents } from './knowledge/job-events.js';
+import type { RecrawlScheduler } from './knowledge/recrawl-scheduler.js';
 import type { CallTokens } from './telephony/call-token.js';
 import type { TwilioRest } from './telephony/twilio-rest.js';
 
@@ -24,4 +27,5 @@ export interface Services {
   /** Twilio's REST API; absent when no Twilio credentials are configured. */
   twilio?: TwilioRest;
   callTokens: CallTokens;
+  knowledge: { jobs: CrawlJobs; scheduler: RecrawlScheduler; events: JobEvents };
 }

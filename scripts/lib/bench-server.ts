@@ -63,6 +63,7 @@ export async function startBenchServer(env: Record<string, string>, options: { m
   createInterface({ input: child.stdout! }).on('line', parse);
   createInterface({ input: child.stderr! }).on('line', (l) => stderr.push(l));
   const exited = once(child, 'exit');
+  process.once('exit', () => child.kill('SIGKILL')); // never leave a server behind if this process fails
   const ask = (message: string) =>
     new Promise<ProbeSnapshot>((resolve) => {
       child.once('message', (m) => resolve((m as { probe: ProbeSnapshot }).probe));
@@ -108,4 +109,21 @@ export function threadCpuSeconds(pid: number): Record<string, number> {
 
 export function diffCpu(after: Record<string, number>, before: Record<string, number>): Record<string, number> {
   return Object.fromEntries(Object.entries(after).map(([k, v]) => [k, Number((v - (before[k] ?? 0)).toFixed(2))]).filter(([, v]) => (v as number) > 0));
+}
+
+/**
+ * Whole-machine CPU seconds so far (all cores, Linux /proc/stat): over a window, minus the
+ * server's and the simulator's own, it shows how much other work (another build, a browser)
+ * shared the cores, which a benchmark on a shared 2-core machine must report next to its numbers.
+ */
+export function machineCpuSeconds(): { busy: number; total: number } {
+  try {
+    const [, ...fields] = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/);
+    const v = fields.map(Number); // user nice system idle iowait irq softirq steal …
+    const idle = (v[3] ?? 0) + (v[4] ?? 0);
+    const total = v.slice(0, 8).reduce((a, b) => a + b, 0);
+    return { busy: (total - idle) / 100, total: total / 100 };
+  } catch {
+    return { busy: 0, total: 0 };
+  }
 }

@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { projectRoot } from '../../src/paths.js';
 
@@ -17,16 +17,17 @@ interface Profile {
   endTime: number;
 }
 
-export interface HotFunction {
+export type HotFunction = {
   function: string;
   where: string;
   selfMs: number;
   selfPct: number;
-}
+};
 
-export function newestCpuProfile(dir: string): string | undefined {
+/** `--cpu-prof` writes one profile per thread (the tsx loader's hooks thread too): the busiest is the server's. */
+export function busiestCpuProfile(dir: string): string | undefined {
   const files = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile')).map((f) => join(dir, f));
-  return files.sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)[0];
+  return files.map((f) => ({ f, busy: hotFunctions(f, 0).totalMs * (1 - hotFunctions(f, 0).idlePct / 100) })).sort((a, b) => b.busy - a.busy)[0]?.f;
 }
 
 export function hotFunctions(file: string, top = 15): { totalMs: number; idlePct: number; functions: HotFunction[] } {

@@ -138,7 +138,8 @@ export class SimulatedCall {
       mulaw.copy(frame, 0, i, Math.min(i + 160, mulaw.length));
       this.outgoing.push(frame);
     }
-    return this.waitFor(() => this.outgoing.length === 0, (mulaw.length / 8) + 5000);
+    // Settles once sent, or once the call is over (a hung-up call sends nothing more).
+    return this.waitFor(() => this.outgoing.length === 0 || this.closeCode !== undefined, mulaw.length / 8 + 5000);
   }
 
   dtmf(digit: string): void {

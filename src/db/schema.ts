@@ -134,6 +134,9 @@ export const knowledgeEntries = sqliteTable(
     sourceUrl: text('source_url'),
     contentHash: text('content_hash').notNull(),
     origin: text('origin', { enum: ['manual', 'crawl'] }).notNull().default('manual'),
+    /** Single-valued facts (phone, hours, address…) carry a key and a normalised value, so two pages that disagree are flagged. */
+    factKey: text('fact_key'),
+    factValue: text('fact_value'),
     conflict: integer('conflict', { mode: 'boolean' }).notNull().default(false),
     createdAt: createdAt(),
     updatedAt: updatedAt(),

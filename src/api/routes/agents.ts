@@ -7,7 +7,7 @@ import type { Services } from '../../services.js';
 import { agentSettingsSchema } from '../../agents/agent-settings.js';
 import { phoneNumberSchema } from '../../telephony/phone-number.js';
 import { scopeOf } from '../auth.js';
-import { notFound } from '../errors.js';
+import { ApiError, notFound } from '../errors.js';
 import { parseInput } from '../validation.js';
 
 const maxChars = (n: number) => ({ message: `must be at most ${n} characters` });
@@ -56,7 +56,7 @@ export const presentAgent = (a: AgentRow) => ({
   updatedAt: a.updatedAt,
 });
 
-export function agentRoutes({ database }: Services): Router {
+export function agentRoutes({ database, knowledge }: Services): Router {
   const audit = auditQueries(database.db);
   const router = Router();
 
@@ -64,6 +64,7 @@ export function agentRoutes({ database }: Services): Router {
     const input = parseInput(createAgent, req.body);
     const scope = scopeOf(req);
     const agent = scope.agents.create(input);
+    knowledge.scheduler.sync(agent);
     audit.record({ tenantId: scope.tenantId, actor: req.principal!.keyId, action: 'agent.created', targetType: 'agent', targetId: agent.id });
     res.status(201).json(presentAgent(agent));
   });
@@ -82,14 +83,26 @@ export function agentRoutes({ database }: Services): Router {
     const patch = parseInput(updateAgent, req.body);
     const agent = scopeOf(req).agents.update(req.params.id, patch);
     if (!agent) throw notFound('agent');
+    knowledge.scheduler.sync(agent);
     res.json(presentAgent(agent));
   });
 
   router.delete('/:id', (req, res) => {
     const scope = scopeOf(req);
     if (!scope.agents.remove(req.params.id)) throw notFound('agent');
+    knowledge.scheduler.remove(req.params.id);
     audit.record({ tenantId: scope.tenantId, actor: req.principal!.keyId, action: 'agent.deleted', targetType: 'agent', targetId: req.params.id });
     res.status(204).end();
+  });
+
+  /** Re-crawl the agent's website now: `202 {jobId}`, progress at /api/jobs/:id (and /events). */
+  router.post('/:id/recrawl', (req, res) => {
+    const scope = scopeOf(req);
+    const agent = scope.agents.get(req.params.id);
+    if (!agent) throw notFound('agent');
+    if (!agent.websiteUrl) throw new ApiError(409, 'conflict', 'this agent has no websiteUrl to crawl; set one first');
+    const { job, alreadyRunning } = knowledge.jobs.start(scope, agent, agent.websiteUrl);
+    res.status(202).json({ jobId: job.id, agentId: agent.id, alreadyRunning });
   });
 
   return router;

@@ -32,6 +32,7 @@ export const presentEntry = (e: KnowledgeEntryRow) => ({
   sourceUrl: e.sourceUrl,
   origin: e.origin,
   conflict: e.conflict,
+  factKey: e.factKey,
   createdAt: e.createdAt,
   updatedAt: e.updatedAt,
 });
@@ -76,8 +77,8 @@ export function knowledgeRoutes(_services: Services): Router {
   router.patch('/:entryId', (req, res) => {
     const agentId = agentOf(req);
     const patch = parseInput(updateEntry, req.body);
-    // An owner's edit makes the entry theirs: a re-crawl will not overwrite it.
-    const entry = scopeOf(req).knowledge.update(agentId, req.params.entryId!, { ...patch, origin: 'manual' });
+    // An owner's edit makes the entry theirs (a re-crawl will not overwrite it) and settles any conflict.
+    const entry = scopeOf(req).knowledge.update(agentId, req.params.entryId!, { ...patch, origin: 'manual', conflict: false });
     if (!entry) throw notFound('knowledge entry');
     res.json(presentEntry(entry));
   });

@@ -11,6 +11,9 @@ export interface KnowledgeEntryInput {
   content: string;
   sourceUrl?: string | null;
   origin?: 'manual' | 'crawl';
+  factKey?: string | null;
+  factValue?: string | null;
+  conflict?: boolean;
 }
 export interface KnowledgeHit {
   entry: KnowledgeEntryRow;

@@ -1,0 +1,2 @@
+ALTER TABLE `knowledge_entries` ADD `fact_key` text;--> statement-breakpoint
+ALTER TABLE `knowledge_entries` ADD `fact_value` text;
