@@ -36,7 +36,7 @@ const { values: args } = parseArgs({
 const parts = new Set(args.parts.split(','));
 const started = performance.now();
 
-// At the API's 500-character limit (~30 s of speech): long enough to keep every call's agent talking through the ramp and the whole window.
+// Near the API's 500-character limit (~27 s of speech): keeps every call's agent talking through the ramp and the window.
 const LONG_GREETING =
   'Thanks for calling Flowmaster Plumbing. We fix leaks, clogs and water heaters across the whole county, day and night. ' +
   'Our team is licensed, insured and friendly, and every job comes with a written quote before we start. ' +
@@ -141,14 +141,21 @@ if (parts.has('response')) {
   const speechEnd = speechBounds(clip)!.endMs;
   const callerSide: number[] = [];
   const call = await dial(SHORT);
-  await call.waitFor(() => call.count('mark') >= 1, 15_000);
-  await quiet(call);
+  // Speak only once the agent's turn is over and recorded (a gap inside a slow answer is not the end).
+  const agentDone = async (turns: number) => {
+    for (const deadline = performance.now() + 20_000; performance.now() < deadline; await sleep(100)) {
+      const all = await turnsOf(call);
+      if (all.length >= turns && all.at(-1)!.speaker === 'agent') return quiet(call, 300);
+    }
+    throw new Error('the agent did not finish its turn');
+  };
+  await agentDone(1);
   for (let t = 0; t < Number(args.turns); t++) {
     await call.say(clip);
     const end = call.said.at(-1)!.startMs + speechEnd;
     await call.waitFor(() => call.log.some((e) => e.type === 'audio-start' && e.atMs > end), 15_000);
     callerSide.push(call.log.find((e) => e.type === 'audio-start' && e.atMs > end)!.atMs - end);
-    await quiet(call);
+    await agentDone(3 + 2 * t);
   }
   const turns = (await turnsOf(call)).filter((x) => x.speaker === 'agent' && x.latency.responseMs != null);
   await hangUp(call);
@@ -202,6 +209,13 @@ if (parts.has('scale')) {
   const gaps = calls.flatMap((c, i) => c.gaps.slice(mark[i]!.gaps));
   const logs = server.logs.slice(logsFrom);
   const bargeIns = logs.filter((l) => l.event === 'call.barge_in').map((l) => l.latencyMs as number);
+  const uhOnset = speechBounds(uhhuh)!.onsetMs;
+  const callerBargeIns = calls.flatMap((c) => {
+    const u = c.said.at(-1);
+    const clear = u && clearAfter(c, u.startMs);
+    return clear ? [clear.atMs - (u.startMs + uhOnset)] : [];
+  });
+  const firstAudio = calls.flatMap((c) => c.log.filter((e) => e.type === 'audio-start').slice(0, 1).map((e) => e.atMs));
   const closedEarly = calls.filter((c) => c.closeCode !== undefined).length;
   await Promise.all(calls.map(hangUp));
   const windowS = probe.windowMs / 1000;
@@ -216,21 +230,26 @@ if (parts.has('scale')) {
     serverCpuPctOfOneCore: pct(serverCpuS), serverMainThreadPct: pct(mainS), serverOtherThreadsPct: pct(serverCpuS - mainS),
     serverCpuMsPerCallSecond: Number(((1000 * serverCpuS) / calls.length / windowS).toFixed(2)),
     simulatorCpuPctOfOneCore: pct((bench.user + bench.system) / 1e6),
+    simulatorMaxTickLagMs: Math.round(Math.max(...calls.map((c) => c.tickLag.maxMs))), // caller-side numbers are only as good as this
+    simulatorLateTicks: calls.reduce((a, c) => a + c.tickLag.late, 0),
     // Everything else on the machine in the window (other processes, kernel): the noise floor.
     otherProcessesCpuPct: pct(machineAfter.busy - machineBefore.busy - serverCpuS - (bench.user + bench.system) / 1e6),
     loadAverage1m: Number(os.loadavg()[0]!.toFixed(2)),
     rssBaselineMiB: mib(before.memory.rss), rssMiB: mib(probe.memory.rss), rssPerCallMiB: Number(((probe.memory.rss - before.memory.rss) / 2 ** 20 / calls.length).toFixed(2)), heapUsedMiB: mib(probe.memory.heapUsed),
     vadWindows: probe.vad.windows, vadRuns: probe.vad.runs, vadMeanBatch: probe.vad.meanBatch, vadMaxBatchEver: probe.vad.maxBatchEver, vadRunMsTotal: probe.vad.runMsTotal,
     playbackStatsLatenessMaxMs: probe.outbound.playbackLatenessMaxMs,
-    callerGapMs: summarize(gaps), serverSendGapMs: probe.outbound.sendGapMs, bargeInServerMs: summarize(bargeIns), vadRunMs: probe.vad.runMs, eventLoopDelayMs: probe.eventLoopDelayMs,
+    callerGapMs: summarize(gaps), serverSendGapMs: probe.outbound.sendGapMs, bargeInServerMs: summarize(bargeIns), bargeInCallerMs: summarize(callerBargeIns), firstAudioMs: summarize(firstAudio), vadRunMs: probe.vad.runMs, vadBacklogMs: probe.vadBacklogMs, eventLoopDelayMs: probe.eventLoopDelayMs,
   };
   const title = `c. Scale: ${calls.length} concurrent calls for ${windowS.toFixed(0)} s (server: ${server.mode}; the simulated callers share this machine's cores)`;
   tables.push([`${title}: timings, ms`, [
     summaryRow('agent frame inter-arrival gap at caller (in segment)', gaps), { metric: 'server send gap (in segment)', ...pick(probe.outbound.sendGapMs) },
-    summaryRow('barge-in onset → clear (server log)', bargeIns), { metric: 'VAD run (batch, wall)', ...pick(probe.vad.runMs) }, { metric: 'server event-loop delay', ...probe.eventLoopDelayMs },
+    summaryRow('barge-in onset → clear (server log)', bargeIns), summaryRow('barge-in onset → clear (caller side)', callerBargeIns),
+    summaryRow('time to first greeting audio (during the ramp)', firstAudio), { metric: 'VAD run (batch, wall)', ...pick(probe.vad.runMs) },
+    { metric: 'VAD backlog (newest frame − newest window seen)', ...pick(probe.vadBacklogMs) }, { metric: 'server event-loop delay', ...probe.eventLoopDelayMs },
   ]]);
   tables.push([`${title}: counts and resources`, Object.entries(scale).filter(([, v]) => typeof v !== 'object').map(([metric, value]) => ({ metric, value: value as number }))]);
   report.scale = scale;
+  if (scale.otherProcessesCpuPct > 25) console.warn(`\nWARNING: other processes used ${scale.otherProcessesCpuPct} % of a core during the scale window; its numbers measure the neighbours too.`);
 }
 
 await server.stop();

@@ -5,7 +5,9 @@ import { Authenticator } from './auth/authenticator.js';
 import type { Config } from './config.js';
 import { openDatabase } from './db/database.js';
 import { failInterruptedJobs } from './db/queries/jobs.js';
+import { LlmCategorizer } from './knowledge/categorize/llm-categorizer.js';
 import { CrawlJobs } from './knowledge/crawl-jobs.js';
+import { createLanguageModelClient } from './brain/language-model-client.js';
 import { ChromiumRenderer } from './knowledge/crawler/index.js';
 import { JobEvents } from './knowledge/job-events.js';
 import { RecrawlScheduler } from './knowledge/recrawl-scheduler.js';
@@ -35,7 +37,15 @@ export async function startServer(config: Config, log: Logger = createLogger(con
   // Chromium starts on the first page that needs rendering, not at boot.
   const renderer = new ChromiumRenderer();
   const jobEvents = new JobEvents();
-  const crawlJobs = new CrawlJobs({ database, config, log, events: jobEvents, renderer: () => renderer });
+  const llm = createLanguageModelClient(config);
+  const crawlJobs = new CrawlJobs({
+    database,
+    config,
+    log,
+    events: jobEvents,
+    renderer: () => renderer,
+    llmCategorizer: llm ? (scope) => new LlmCategorizer({ client: llm.client, model: llm.model, cache: scope.categorizationCache, log }) : undefined,
+  });
   const services: Services = {
     config,
     log,

@@ -99,15 +99,26 @@ describe.skipIf(!findChromium())('rendering in Chromium', () => {
     }
   });
 
+  it('shuts Chromium down when idle and relaunches it on the next render', async () => {
+    const idle = new ChromiumRenderer({ idleCloseMs: 100 });
+    try {
+      const first = await idle.render(spa.origin + '/#/menu', { timeoutMs: 10_000, allowPrivate: true });
+      expect(first.html).toContain('Country sourdough');
+      await new Promise((r) => setTimeout(r, 400));
+      expect((idle as unknown as { browser?: unknown }).browser).toBeUndefined();
+      const again = await idle.render(spa.origin + '/#/about', { timeoutMs: 10_000, allowPrivate: true });
+      expect(again.html).toContain('Ellery Valley mill');
+    } finally {
+      await idle.close();
+    }
+  });
+
   it('keeps the static HTML when rendering times out', async () => {
+    let served = 0;
     const site = await serveSite(null, {
       routes: {
-        // A synchronous script that never arrives holds DOMContentLoaded forever.
-        '/': (_q, res) => {
-          res.writeHead(200, { 'content-type': 'text/html' });
-          res.end('<!doctype html><html><body><div id="root"></div><script src="/never.js"></script></body></html>');
-        },
-        '/never.js': () => undefined,
+        // The static fetch gets the shell; the browser's own request for it is never answered.
+        '/': (req, res) => (served++ === 0 ? shell('')(req, res) : undefined),
       },
     });
     try {

@@ -4,6 +4,7 @@
  * politeness, budgets and abort, and the address guard with allowPrivate off.
  */
 import http from 'node:http';
+import zlib from 'node:zlib';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -75,6 +76,24 @@ describe('fixture websites', () => {
     }
   });
 
+  it('follows a home page that redirects to its own index.html (not a loop, not a duplicate)', async () => {
+    const site = await serveSite(null, {
+      routes: {
+        '/': redirect('/index.html'),
+        '/index.html': html('<a href="index.html">home</a> <a href="/about.html">about</a>'),
+        '/about.html': html('<a href="/">home</a> about us'),
+      },
+    });
+    try {
+      const r = await crawlSite(site.origin + '/', { allowPrivate: true });
+      expect(paths(r, site.origin)).toEqual(['/', '/about.html']);
+      expect(r.pages[0]!.finalUrl).toBe(`${site.origin}/index.html`);
+      expect(r.skipped).toEqual([]);
+    } finally {
+      await site.close();
+    }
+  });
+
   it('stops at maxPages and records what was left as budget; onProgress after each URL', async () => {
     const site = await serveSite(SITES + 'flowmaster-plumbing');
     try {
@@ -103,12 +122,29 @@ describe('edge cases', () => {
       '/a.html', '/index.html', '/?utm_source=newsletter&fbclid=abc', '/a.html#section', '/private/secret.html', '/bot-only.html',
       'http://other.example/page', 'http://localhost:PORT/', '/loop/a', '/deep/1', '/big-stream', '/big-declared', '/hang',
       '/redirect-loop/a', '/redirect-chain/0', '/redirect-to-a', '/download', '/feed', '/picture.jpg', '/error-500', '/doc.pdf',
-      'https://127.0.0.1:PORT/secure', 'mailto:owner@example.com', 'tel:+15550100',
+      'https://127.0.0.1:PORT/secure', 'mailto:owner@example.com', 'tel:+15550100', '/gzipped.html',
     ];
     const routes: Record<string, Handler> = {
       '/robots.txt': (_q, res) => {
         res.writeHead(200, { 'content-type': 'text/plain' });
-        res.end('User-agent: *\nDisallow: /private/\n\nUser-agent: VoiceAgentBot\nDisallow: /private/\nDisallow: /bot-only.html\n');
+        res.end(
+          'User-agent: *\nDisallow: /private/\n\nUser-agent: VoiceAgentBot\nDisallow: /private/\nDisallow: /bot-only.html\n' +
+            `Sitemap: ${site.origin}/sitemap-index.xml\nSitemap: http://production.example/sitemap.xml\n`,
+        );
+      },
+      // A sitemap index pointing at a gzipped sitemap that lists a page no link reaches.
+      '/sitemap-index.xml': (_q, res) => {
+        res.writeHead(200, { 'content-type': 'application/xml' });
+        res.end(`<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><sitemap><loc>${site.origin}/sitemap-pages.xml.gz</loc></sitemap></sitemapindex>`);
+      },
+      '/sitemap-pages.xml.gz': (_q, res) => {
+        res.writeHead(200, { 'content-type': 'application/gzip' });
+        res.end(zlib.gzipSync(`<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><url><loc>${site.origin}/orphan.html</loc></url><url><loc>http://production.example/orphan.html</loc></url></urlset>`));
+      },
+      '/orphan.html': html('Only the sitemap knows this page.'),
+      '/gzipped.html': (_q, res) => {
+        res.writeHead(200, { 'content-type': 'text/html', 'content-encoding': 'gzip' });
+        res.end(zlib.gzipSync('<html><body><p>Compressed on the wire, emergency call-outs within the hour.</p></body></html>'));
       },
       '/': (req, res) => html(links.map((l) => `<a href="${l.replace('PORT', String(site.port))}">link</a>`).join(' '))(req, res),
       '/a.html': html('<h1>Page A</h1>'),
@@ -165,7 +201,9 @@ describe('edge cases', () => {
   const at = (p: string) => site.origin + p;
 
   it('keeps the reachable pages, each once, and the PDF as text', () => {
-    expect(paths(result, site.origin)).toEqual(['/', '/a.html', '/deep/1', '/deep/2', '/deep/3', '/doc.pdf', '/loop/a', '/loop/b']);
+    expect(paths(result, site.origin)).toEqual(['/', '/a.html', '/deep/1', '/deep/2', '/deep/3', '/doc.pdf', '/gzipped.html', '/loop/a', '/loop/b', '/orphan.html']);
+    expect(result.pages.find((p) => p.url === at('/gzipped.html'))!.html).toContain('emergency call-outs within the hour');
+    expect(result.pages.find((p) => p.url === at('/orphan.html'))!.depth).toBe(1);
     expect(result.pages.find((p) => p.url === at('/doc.pdf'))).toMatchObject({ text: 'Price list: drain cleaning costs 95 dollars', contentType: 'application/pdf' });
     expect(result.pages.find((p) => p.url === at('/doc.pdf'))!.html).toBeUndefined();
   });
@@ -177,8 +215,10 @@ describe('edge cases', () => {
     expect(site.requests).not.toContain('/bot-only.html');
   });
 
-  it('does not follow off-site links (another domain, another port, another host name)', () => {
+  it('does not follow off-site links (another domain, another port, another host name) or off-site sitemap entries', () => {
     expect(reasonOf(result, 'http://other.example/page')).toBe('off_site');
+    expect(reasonOf(result, 'http://production.example/sitemap.xml')).toBe('off_site');
+    expect(reasonOf(result, 'http://production.example/orphan.html')).toBe('off_site');
     expect(reasonOf(result, `http://localhost:${site.port}/`)).toBe('off_site');
   });
 

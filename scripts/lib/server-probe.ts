@@ -1,6 +1,8 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { TwilioMediaChannel } from '../../src/telephony/twilio-media-channel.js';
+import { CallSession } from '../../src/voice/session/call-session.js';
 import { Playback } from '../../src/voice/session/playback.js';
+import { TurnDetector } from '../../src/voice/turn/turn-detector.js';
 import { SileroVad } from '../../src/voice/vad/silero-vad.js';
 import { summarize, type Summary } from './stats.js';
 
@@ -16,6 +18,8 @@ export interface ProbeSnapshot {
   memory: NodeJS.MemoryUsage;
   eventLoopDelayMs: { p50: number; p99: number; max: number };
   vad: { instances: number; runs: number; windows: number; meanBatch?: number; maxBatchEver: number; runMs: Summary; runMsTotal: number };
+  /** Newest caller frame's stream time − the newest window the turn detector has seen: VAD backlog. */
+  vadBacklogMs: Summary;
   outbound: { channels: number; framesSent: number; marks: number; clears: number; sendGapMs: Summary; playbackLatenessMaxMs: number };
 }
 
@@ -25,8 +29,10 @@ const playbacks = new Set<WeakRef<Playback>>(); // weak: the probe must not keep
 const seenPlaybacks = new WeakSet<Playback>();
 const lastSend = new WeakMap<TwilioMediaChannel, number>();
 const channels = new WeakSet<TwilioMediaChannel>();
+const lastWindowMs = new WeakMap<TurnDetector, number>();
 const loop = monitorEventLoopDelay({ resolution: 10 });
-let w = { started: performance.now(), cpu: process.cpuUsage(), runMs: [] as number[], gaps: [] as number[], frames: 0, marks: 0, clears: 0, channels: 0 };
+const fresh = () => ({ started: performance.now(), cpu: process.cpuUsage(), runMs: [] as number[], gaps: [] as number[], backlog: [] as number[], frames: 0, marks: 0, clears: 0, channels: 0 });
+let w = fresh();
 
 export function installServerProbe(): void {
   const flag = Symbol.for('vas.serverProbe');
@@ -48,6 +54,19 @@ export function installServerProbe(): void {
     } finally {
       w.runMs.push(performance.now() - t0);
     }
+  };
+
+  // VAD backlog per call: how far the turn detector trails the audio that has arrived.
+  const push = TurnDetector.prototype.push;
+  TurnDetector.prototype.push = function (this: TurnDetector, window) {
+    lastWindowMs.set(this, window.startMs);
+    return push.call(this, window);
+  };
+  const onMedia = CallSession.prototype.onMedia;
+  CallSession.prototype.onMedia = function (this: CallSession, frame) {
+    const seen = lastWindowMs.get((this as unknown as { detector: TurnDetector }).detector);
+    if (seen !== undefined) w.backlog.push(frame.timestampMs - seen);
+    return onMedia.call(this, frame);
   };
 
   const open = Playback.prototype.open;
@@ -84,7 +103,7 @@ export function installServerProbe(): void {
 export function probeReset(): void {
   loop.reset();
   for (const [instance] of vads) vads.set(instance, { runs: instance.stats.runs, windows: instance.stats.windows });
-  w = { started: performance.now(), cpu: process.cpuUsage(), runMs: [], gaps: [], frames: 0, marks: 0, clears: 0, channels: 0 };
+  w = fresh();
 }
 
 export function probeSnapshot(): ProbeSnapshot {
@@ -111,6 +130,7 @@ export function probeSnapshot(): ProbeSnapshot {
     // The histogram records whole timer intervals; less the 10 ms resolution, what remains is the delay.
     eventLoopDelayMs: { p50: ms(loop.percentile(50) - 1e7), p99: ms(loop.percentile(99) - 1e7), max: ms(loop.max - 1e7) },
     vad: { instances: vads.size, runs, windows, meanBatch: runs ? Number((windows / runs).toFixed(1)) : undefined, maxBatchEver, runMs: summarize(w.runMs, 2), runMsTotal: Math.round(w.runMs.reduce((a, b) => a + b, 0)) },
+    vadBacklogMs: summarize(w.backlog, 0),
     outbound: { channels: w.channels, framesSent: w.frames, marks: w.marks, clears: w.clears, sendGapMs: summarize(w.gaps, 1), playbackLatenessMaxMs: latenessMax },
   };
 }

@@ -43,6 +43,8 @@ export class SimulatedCall {
   /** Frames dropped unplayed by a clear (barge-in): sent by the server, never heard. */
   cleared = 0;
   underruns = 0;
+  /** How late this simulator's own 20 ms ticks ran (a busy machine delays the caller too). */
+  readonly tickLag = { late: 0, maxMs: 0 };
   closeCode?: number;
   readonly closed: Promise<void>;
   private closedResolve!: () => void;
@@ -209,6 +211,9 @@ export class SimulatedCall {
   private startTicker(): void {
     const step = () => {
       const tick = this.tick;
+      const lag = performance.now() - (this.t0 + tick * 20);
+      if (lag > 20) this.tickLag.late++;
+      this.tickLag.maxMs = Math.max(this.tickLag.maxMs, lag);
       const payload = this.outgoing.shift() ?? SILENCE;
       const n = ++this.chunk;
       this.send({ event: 'media', sequenceNumber: String(n), media: { track: 'inbound', chunk: String(tick + 1), timestamp: String(tick * 20), payload: payload.toString('base64') }, streamSid: this.streamSid });

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { index, integer, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 // Every table that belongs to a tenant carries tenant_id; queries go through db/tenant-scope.ts.
 const createdAt = () =>
@@ -181,4 +181,16 @@ export const auditLog = sqliteTable(
     createdAt: createdAt(),
   },
   (t) => [index('audit_log_tenant_idx').on(t.tenantId, t.createdAt)],
+);
+
+/** Model answers for page chunks, by a hash of prompt, model and text: an unchanged page costs nothing to re-crawl. */
+export const categorizationCache = sqliteTable(
+  'categorization_cache',
+  {
+    tenantId: text('tenant_id').notNull().references(() => tenants.id, { onDelete: 'cascade' }),
+    key: text('key').notNull(),
+    facts: text('facts', { mode: 'json' }).$type<unknown[]>().notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.key] })],
 );

@@ -1,6 +1,7 @@
 import type { Db } from './database.js';
 import { agentQueries } from './queries/agents.js';
 import { callQueries } from './queries/calls.js';
+import { categorizationCacheQueries } from './queries/categorization-cache.js';
 import { jobQueries } from './queries/jobs.js';
 import { knowledgeQueries } from './queries/knowledge.js';
 import { phoneNumberQueries } from './queries/phone-numbers.js';
@@ -17,6 +18,7 @@ export function tenantScope(db: Db, tenantId: string) {
     knowledge: knowledgeQueries(db, tenantId),
     calls: callQueries(db, tenantId),
     jobs: jobQueries(db, tenantId),
+    categorizationCache: categorizationCacheQueries(db, tenantId),
   };
 }
 

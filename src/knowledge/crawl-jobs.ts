@@ -6,6 +6,7 @@ import { tenantScope, type TenantScope } from '../db/tenant-scope.js';
 import type { Logger } from '../observability/logger.js';
 import { crawlSite } from './crawler/crawler.js';
 import type { CrawlResult, PageRenderer } from './crawler/crawl-types.js';
+import type { LlmCategorizer } from './categorize/llm-categorizer.js';
 import { extractFacts } from './extract/extract-facts.js';
 import type { ExtractedFact } from './extract/fact-types.js';
 import type { JobEvents } from './job-events.js';
@@ -18,6 +19,8 @@ export interface CrawlJobsOptions {
   events: JobEvents;
   /** Chromium, started on first need and shared by every crawl. */
   renderer: () => PageRenderer;
+  /** With a language model configured: a categoriser for one crawl (its own cost budget). */
+  llmCategorizer?: (scope: TenantScope) => LlmCategorizer;
   maxConcurrent?: number;
   maxPages?: number;
 }
@@ -88,10 +91,15 @@ export class CrawlJobs {
       stage = 'extract';
       report({ stage, progress: at(0) }, true);
       const facts: ExtractedFact[] = [];
-      crawl.pages.forEach((page, i) => {
-        facts.push(...extractFacts(page));
+      const llm = this.o.llmCategorizer?.(scope);
+      for (const [i, page] of crawl.pages.entries()) {
+        const found = extractFacts(page);
+        // The model files the prose; single-valued facts (phone, hours…) always come from the
+        // deterministic extractor too, so conflicts between pages are still seen.
+        const fromModel = llm ? await llm.categorize(page, { url }, controller.signal) : undefined;
+        facts.push(...(fromModel ? [...found.filter((f) => f.factKey), ...fromModel] : found));
         report({ progress: at((i + 1) / crawl.pages.length) });
-      });
+      }
 
       stage = 'save';
       report({ stage, progress: at(0) }, true);
@@ -107,6 +115,7 @@ export class CrawlJobs {
         removed: summary.removed,
         unchanged: summary.unchanged,
         conflicts: summary.conflicts,
+        ...(llm ? { llm: llm.usage } : {}),
         changes: summary.changes.slice(0, 100),
         durationMs: Date.now() - started,
       };

@@ -4,9 +4,9 @@
  * and time; polite per host; every failure is recorded in `skipped` and none fails the crawl.
  * Only an abort through `signal` rejects (with the signal's reason).
  */
-import { createHash } from 'node:crypto';
 import { AddressGuard } from './address-guard.js';
-import type { CrawlOptions, CrawlResult, CrawledPage, PageRenderer, SkipReason, SkippedUrl } from './crawl-types.js';
+import { CrawlLedger } from './crawl-ledger.js';
+import type { CrawlOptions, CrawlResult, CrawledPage, PageRenderer, SkipReason } from './crawl-types.js';
 import { Frontier, hostOf, type QueueItem } from './frontier.js';
 import { HttpClient, type FetchSuccess, type Refusal } from './http-client.js';
 import { analyseHtml, decodeHtml, headerRobots } from './page-analysis.js';
@@ -37,19 +37,14 @@ class Crawl {
   private readonly uaToken: string;
   private readonly client: HttpClient;
   private readonly renderer?: PageRenderer;
-  private readonly started = Date.now();
   private readonly control = new AbortController();
   private readonly frontier: Frontier;
-  private readonly pages: CrawledPage[] = [];
-  private readonly pageUrls = new Set<string>();
-  private readonly skipped = new Map<string, SkippedUrl>();
+  private readonly ledger = new CrawlLedger();
+  /** Every normalised URL met (queued, fetched or skipped): each is considered once. */
   private readonly seen = new Set<string>();
-  private readonly hashes = new Set<string>();
   private readonly robots = new Map<string, Promise<RobotsRules>>();
+  /** Site keys of the crawled site: the start URL's, and where the start URL redirected. */
   private readonly sites = new Set<string>();
-  private duplicates = 0;
-  private bytes = 0;
-  private rendered = 0;
   private active = 0;
   private stopReason?: string;
 
@@ -75,8 +70,8 @@ class Crawl {
     try {
       const start = normaliseUrl(this.startUrl, undefined, { keepHashRoutes: !!this.renderer });
       if (!start) {
-        this.skip(this.startUrl, 'invalid_url', 'not an http(s) URL');
-        return this.result();
+        this.ledger.skip(this.startUrl, 'invalid_url', 'not an http(s) URL');
+        return this.ledger.result(this.startUrl);
       }
       this.sites.add(siteKey(start));
       this.seen.add(start);
@@ -88,12 +83,12 @@ class Crawl {
         this.frontier.finish(first.item);
       }
       user?.throwIfAborted();
-      if (this.pages.length === 0) return this.result(); // the caller decides what a dead start means
+      if (this.ledger.pages.length === 0) return this.ledger.result(this.startUrl); // the caller decides what a dead start means
       const sitemap = this.sitemapUrls(start).then((urls) => {
         for (const url of urls) this.enqueue(url, 1, 'sitemap.xml');
       });
       await this.drainQueue(sitemap);
-      return this.result();
+      return this.ledger.result(this.startUrl);
     } finally {
       clearTimeout(budget);
       user?.removeEventListener('abort', onAbort);
@@ -112,8 +107,8 @@ class Crawl {
           if (this.active === 0) reject(this.o.signal.reason);
           return;
         }
-        if (this.pages.length >= this.o.maxPages) this.stop(`maxPages ${this.o.maxPages} reached`);
-        while (!this.stopReason && this.active < this.o.concurrency && this.pages.length + this.active < this.o.maxPages) {
+        if (this.ledger.pages.length >= this.o.maxPages) this.stop(`maxPages ${this.o.maxPages} reached`);
+        while (!this.stopReason && this.active < this.o.concurrency && this.ledger.pages.length + this.active < this.o.maxPages) {
           const next = this.frontier.take();
           if ('waitMs' in next) {
             if (Number.isFinite(next.waitMs)) timer = setTimeout(pump, next.waitMs);
@@ -127,7 +122,7 @@ class Crawl {
           });
         }
         if (this.active === 0 && (this.stopReason || (this.frontier.size === 0 && sitemapDone))) {
-          for (const item of this.frontier.drain()) this.skip(item.url, 'budget', this.stopReason);
+          for (const item of this.frontier.drain()) this.ledger.skip(item.url, 'budget', this.stopReason);
           resolve();
         }
       };
@@ -145,15 +140,15 @@ class Crawl {
     try {
       const rules = await this.robotsFor(item.url);
       const refusal = rules.refusal(item.url);
-      if (refusal) return this.skip(item.url, refusal.reason, refusal.detail);
+      if (refusal) return this.ledger.skip(item.url, refusal.reason, refusal.detail);
       if (item.render) await this.renderRoute(item);
       else await this.fetchPage(item);
     } catch (err) {
       if (this.o.signal?.aborted) return; // drainQueue rejects once work in flight settles
-      if (err instanceof BudgetSpent || this.control.signal.aborted) this.skip(item.url, 'budget', this.stopReason);
-      else this.skip(item.url, 'network_error', `unexpected: ${(err as Error)?.message ?? String(err)}`);
+      if (err instanceof BudgetSpent || this.control.signal.aborted) this.ledger.skip(item.url, 'budget', this.stopReason);
+      else this.ledger.skip(item.url, 'network_error', `unexpected: ${(err as Error)?.message ?? String(err)}`);
     } finally {
-      this.o.onProgress?.({ fetched: this.pages.length, queued: this.frontier.size + Math.max(0, this.active - 1), url: item.url });
+      this.o.onProgress?.({ fetched: this.ledger.pages.length, queued: this.frontier.size + Math.max(0, this.active - 1), url: item.url });
     }
   }
 
@@ -168,27 +163,27 @@ class Crawl {
       beforeRedirect: async (next) => {
         if (item.depth > 0 && !this.onSite(next)) return { reason: 'off_site', detail: `redirected to ${next}` };
         const known = normaliseUrl(next, undefined, { keepHashRoutes: false });
-        if (known && this.seen.has(known)) return { reason: 'budget', detail: `redirects to ${known}, crawled on its own`, duplicate: true };
+        if (known && known !== item.url && this.seen.has(known)) return { reason: 'budget', detail: `redirects to ${known}, crawled on its own`, duplicate: true };
         return (await this.robotsFor(next)).refusal(next);
       },
       acceptResponse: (status, headers) => acceptable(status, String(headers['content-type'] ?? '')),
     });
-    if (!res.ok && res.duplicate) return void this.duplicates++;
-    if (!res.ok) return this.skip(item.url, res.reason, res.detail);
+    if (!res.ok && res.duplicate) return void this.ledger.duplicates++;
+    if (!res.ok) return this.ledger.skip(item.url, res.reason, res.detail);
     if (item.depth === 0) this.sites.add(siteKey(res.finalUrl));
     const finalUrl = normaliseUrl(res.finalUrl, undefined, { keepHashRoutes: false }) ?? res.finalUrl;
-    if (finalUrl !== item.url && this.pageUrls.has(finalUrl)) return void this.duplicates++; // redirect to a page we have
+    if (finalUrl !== item.url && this.ledger.hasPage(finalUrl)) return void this.ledger.duplicates++; // redirect to a page we have
     this.seen.add(finalUrl);
-    if (!this.countBytes(res.body.length)) return this.skip(item.url, 'budget', this.stopReason);
-    if (!this.firstContent(res.body)) return;
+    if (!this.countBytes(res.body.length)) return this.ledger.skip(item.url, 'budget', this.stopReason);
+    if (!this.ledger.firstContent(res.body)) return;
 
     if (PDF_TYPE.test(res.contentType)) {
       const pdf = await pdfToText(res.body).catch((err: Error) => ({ error: err.message }));
-      if ('error' in pdf) return this.skip(item.url, 'not_html', `unreadable PDF: ${pdf.error}`);
-      return this.keep({ url: item.url, finalUrl: res.finalUrl, status: res.status, contentType: res.contentType, text: pdf.text, rendered: false, depth: item.depth, bytes: res.body.length });
+      if ('error' in pdf) return this.ledger.skip(item.url, 'not_html', `unreadable PDF: ${pdf.error}`);
+      return this.ledger.keep({ url: item.url, finalUrl: res.finalUrl, status: res.status, contentType: res.contentType, text: pdf.text, rendered: false, depth: item.depth, bytes: res.body.length });
     }
     if (!res.contentType && !/^\s*</.test(res.body.subarray(0, 512).toString('latin1').replace(/^\xef\xbb\xbf/, ''))) {
-      return this.skip(item.url, 'not_html', 'no Content-Type, and not markup');
+      return this.ledger.skip(item.url, 'not_html', 'no Content-Type, and not markup');
     }
     await this.keepHtml(item, res, decodeHtml(res.body, res.contentType));
   }
@@ -204,36 +199,34 @@ class Crawl {
         analysis = analyseHtml(out.html, out.finalUrl, this.uaToken);
         links = [...links, ...analysis.links];
         Object.assign(page, { html: out.html, finalUrl: out.finalUrl, rendered: true });
-        this.rendered++;
       } catch (err) {
         if (this.control.signal.aborted) throw err;
         page.renderError = `${(err as { reason?: string }).reason ?? 'error'}: ${(err as Error).message}`; // keep the static HTML
       }
     }
-    if (analysis.noindex || header.noindex) return this.skip(item.url, 'robots', 'noindex');
-    this.keep(page);
+    if (analysis.noindex || header.noindex) return this.ledger.skip(item.url, 'robots', 'noindex');
+    this.ledger.keep(page);
     if (!analysis.nofollow && !header.nofollow) for (const link of links) this.enqueue(link, item.depth + 1, item.url);
   }
 
   /** A hash route (`/#/about`): only Chromium can show it, so no static fetch. */
   private async renderRoute(item: QueueItem): Promise<void> {
-    if (!this.renderer) return this.skip(item.url, 'not_html', 'hash route, and no browser to render it');
+    if (!this.renderer) return this.ledger.skip(item.url, 'not_html', 'hash route, and no browser to render it');
     let out: { html: string; finalUrl: string; status: number };
     try {
       out = await this.renderer.render(item.url, this.renderOptions());
     } catch (err) {
       if (this.control.signal.aborted) throw err;
       const reason = (err as { reason?: SkipReason }).reason ?? 'network_error';
-      return this.skip(item.url, reason, (err as Error).message);
+      return this.ledger.skip(item.url, reason, (err as Error).message);
     }
-    if (out.status >= 400) return this.skip(item.url, 'http_error', `HTTP ${out.status}`);
+    if (out.status >= 400) return this.ledger.skip(item.url, 'http_error', `HTTP ${out.status}`);
     const bytes = Buffer.byteLength(out.html);
-    if (!this.countBytes(bytes)) return this.skip(item.url, 'budget', this.stopReason);
-    if (!this.firstContent(Buffer.from(out.html))) return; // a route the app does not know renders home
+    if (!this.countBytes(bytes)) return this.ledger.skip(item.url, 'budget', this.stopReason);
+    if (!this.ledger.firstContent(out.html)) return; // a route the app does not know renders home
     const analysis = analyseHtml(out.html, out.finalUrl, this.uaToken);
-    if (analysis.noindex) return this.skip(item.url, 'robots', 'noindex');
-    this.rendered++;
-    this.keep({ url: item.url, finalUrl: out.finalUrl, status: out.status, contentType: 'text/html', html: out.html, rendered: true, depth: item.depth, bytes });
+    if (analysis.noindex) return this.ledger.skip(item.url, 'robots', 'noindex');
+    this.ledger.keep({ url: item.url, finalUrl: out.finalUrl, status: out.status, contentType: 'text/html', html: out.html, rendered: true, depth: item.depth, bytes });
     if (!analysis.nofollow) for (const link of analysis.links) this.enqueue(link, item.depth + 1, item.url);
   }
 
@@ -246,13 +239,13 @@ class Crawl {
     const url = normaliseUrl(link, undefined, { keepHashRoutes: !!this.renderer });
     if (!url || this.seen.has(url)) return;
     this.seen.add(url);
-    if (!this.onSite(url)) return this.skip(url, 'off_site', `linked from ${from}`);
-    if (looksLikeFile(url)) return this.skip(url, 'not_html', `a file link (from ${from}), not fetched`);
+    if (!this.onSite(url)) return this.ledger.skip(url, 'off_site', `linked from ${from}`);
+    if (looksLikeFile(url)) return this.ledger.skip(url, 'not_html', `a file link (from ${from}), not fetched`);
     this.frontier.push({ url, depth, render: isHashRoute(url) });
   }
 
   private async sitemapUrls(start: string): Promise<string[]> {
-    const origins = [...new Set([originOf(start), ...this.pages.map((p) => originOf(p.finalUrl))])];
+    const origins = [...new Set([originOf(start), ...this.ledger.pages.map((p) => originOf(p.finalUrl))])];
     const candidates: string[] = [];
     for (const origin of origins) candidates.push(...(await this.robotsFor(origin)).sitemaps, `${origin}/sitemap.xml`);
     const found = await collectSitemapUrls(candidates, this.client, {
@@ -261,7 +254,7 @@ class Crawl {
       signal: this.control.signal,
       isOnSite: (url) => this.onSite(url),
       isAllowed: async (url) => (await this.robotsFor(url)).refusal(url) === null,
-      onOffSite: (url, detail) => this.skip(url, 'off_site', detail),
+      onOffSite: (url, detail) => this.ledger.skip(url, 'off_site', detail),
     });
     return found.urls;
   }
@@ -287,54 +280,13 @@ class Crawl {
 
   /** False (and the crawl stops) when the byte budget is spent. */
   private countBytes(n: number): boolean {
-    if (this.bytes + n > this.o.maxTotalBytes) {
-      this.stop(`maxTotalBytes ${this.o.maxTotalBytes} reached`);
-      return false;
-    }
-    this.bytes += n;
-    return true;
-  }
-
-  /** False for content identical to a page already kept (`?utm`-free aliases, `?service=x` variants). */
-  private firstContent(body: Buffer): boolean {
-    const hash = createHash('sha256').update(body).digest('hex');
-    if (this.hashes.has(hash)) {
-      this.duplicates++;
-      return false;
-    }
-    this.hashes.add(hash);
-    return true;
-  }
-
-  private keep(page: CrawledPage): void {
-    if (this.pageUrls.has(page.url)) return;
-    this.pageUrls.add(page.url);
-    this.pages.push(page);
-  }
-
-  private skip(url: string, reason: SkipReason, detail?: string): void {
-    if (!this.skipped.has(url)) this.skipped.set(url, detail ? { url, reason, detail } : { url, reason });
+    if (this.ledger.addBytes(n, this.o.maxTotalBytes)) return true;
+    this.stop(`maxTotalBytes ${this.o.maxTotalBytes} reached`);
+    return false;
   }
 
   private stop(reason: string): void {
     this.stopReason ??= reason;
-  }
-
-  private result(): CrawlResult {
-    const skipped = [...this.skipped.values()];
-    return {
-      startUrl: this.startUrl,
-      pages: this.pages,
-      skipped,
-      stats: {
-        pagesFetched: this.pages.length,
-        pagesRendered: this.rendered,
-        pagesSkipped: skipped.length,
-        bytes: this.bytes,
-        durationMs: Date.now() - this.started,
-        duplicates: this.duplicates,
-      },
-    };
   }
 }
 

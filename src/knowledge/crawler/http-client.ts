@@ -11,7 +11,6 @@ import type { Readable } from 'node:stream';
 import zlib from 'node:zlib';
 import type { SkipReason } from './crawl-types.js';
 import { AddressGuard, AddressRefusedError, PRIVATE_ADDRESS } from './address-guard.js';
-import { normaliseUrl } from './url-policy.js';
 
 export interface FetchRequest {
   url: string;
@@ -93,12 +92,14 @@ export class HttpClient {
     let url = req.url;
     let method = req.method ?? 'GET';
     let body = req.body;
+    let headers = req.headers ?? {};
     for (;;) {
       hops.push(url);
-      seen.add(normaliseUrl(url, undefined, { keepHashRoutes: false }) ?? url);
+      // Exact URLs: normalised ones would call `/` → `/index.html` a loop.
+      seen.add(url.replace(/#.*$/, ''));
       let res: { status: number; headers: IncomingHttpHeaders; body?: Buffer };
       try {
-        res = await this.once(url, method, req, body, signal);
+        res = await this.once(url, method, headers, req, body, signal);
       } catch (err) {
         if (req.signal?.aborted) throw req.signal.reason;
         if (err instanceof FetchError) return { ok: false, finalUrl: url, status: err.status, ...err.refusal };
@@ -116,8 +117,7 @@ export class HttpClient {
           return { ok: false, finalUrl: url, status: res.status, reason: 'invalid_url', detail: `redirect to ${next.protocol}` };
         }
         next.hash = '';
-        const key = normaliseUrl(next.href, undefined, { keepHashRoutes: false }) ?? next.href;
-        if (seen.has(key)) return { ok: false, finalUrl: next.href, status: res.status, reason: 'redirect_loop', detail: [...hops, next.href].join(' → ') };
+        if (seen.has(next.href)) return { ok: false, finalUrl: next.href, status: res.status, reason: 'redirect_loop', detail: [...hops, next.href].join(' → ') };
         if (hops.length > req.maxRedirects) {
           return { ok: false, finalUrl: next.href, status: res.status, reason: 'too_many_redirects', detail: `more than ${req.maxRedirects} redirects` };
         }
@@ -127,6 +127,8 @@ export class HttpClient {
           method = 'GET';
           body = undefined;
         }
+        // Credentials a page sent stay with its origin, as browsers do across origins.
+        if (next.origin !== new URL(url).origin) headers = Object.fromEntries(Object.entries(headers).filter(([k]) => !/^(cookie|authorization)$/i.test(k)));
         url = next.href;
         continue;
       }
@@ -143,7 +145,7 @@ export class HttpClient {
   }
 
   /** One request/response. When following redirects, a 3xx with Location is answered without its body. */
-  private once(url: string, method: string, req: FetchRequest, body: Buffer | undefined, signal: AbortSignal) {
+  private once(url: string, method: string, extraHeaders: Record<string, string>, req: FetchRequest, body: Buffer | undefined, signal: AbortSignal) {
     const redirecting = req.maxRedirects > 0;
     return new Promise<{ status: number; headers: IncomingHttpHeaders; body?: Buffer }>((resolve, reject) => {
       const u = new URL(url);
@@ -158,7 +160,7 @@ export class HttpClient {
         'user-agent': this.userAgent,
         accept: 'text/html,application/xhtml+xml,application/pdf;q=0.9,*/*;q=0.5',
         'accept-encoding': 'gzip, deflate, br',
-        ...req.headers,
+        ...extraHeaders,
       };
       if (body) headers['content-length'] = String(body.length);
       const request = (isHttps ? https : http).request(u, {

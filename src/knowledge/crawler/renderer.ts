@@ -17,7 +17,6 @@ import { AddressGuard } from './address-guard.js';
 import type { PageRenderer, RenderOptions, SkipReason } from './crawl-types.js';
 import { HttpClient, type Refusal } from './http-client.js';
 import { Limiter } from './limiter.js';
-import { MIN_STATIC_TEXT_CHARS } from './page-analysis.js';
 import { isSameSite } from './url-policy.js';
 import { DEFAULT_USER_AGENT } from './user-agent.js';
 
@@ -29,6 +28,8 @@ const LAUNCH_ARGS = [
 const BLOCKED_TYPES = new Set(['image', 'media', 'font', 'texttrack', 'eventsource', 'manifest', 'ping', 'beacon', 'websocket']);
 const REDIRECT = new Set([301, 302, 303, 307, 308]);
 const MAX_NAVIGATION_REDIRECTS = 5;
+/** Less visible text than this after the network went quiet: the app has not drawn its content yet. */
+const EMPTY_PAGE_CHARS = 50;
 /** Request headers not forwarded: the client sets its own transport headers. */
 const DROP_REQUEST = new Set(['host', 'connection', 'content-length', 'accept-encoding', 'keep-alive', 'upgrade', 'te', 'transfer-encoding']);
 /** Response headers not handed back: the body is already decoded and re-framed. */
@@ -46,8 +47,10 @@ export interface ChromiumRendererOptions {
   idleTimeoutMs?: number;
   /** How long no request of the page may be in flight to call the network quiet (default 300 ms). */
   quietMs?: number;
-  /** Extra wait for a page still nearly empty once quiet (default 2 s). */
+  /** Extra wait for a page still empty once the network is quiet (default 2 s). */
   contentWaitMs?: number;
+  /** Chromium is shut down after this long without renders (default 60 s) and relaunched on demand. */
+  idleCloseMs?: number;
 }
 
 type Context = Awaited<ReturnType<Browser['newContext']>>;
@@ -76,6 +79,9 @@ export class ChromiumRenderer implements PageRenderer {
   private readonly limiter: Limiter;
   private readonly userAgent: string;
   private closed = false;
+  /** Renders started and not finished (waiting for a slot included). */
+  private inUse = 0;
+  private idleTimer?: NodeJS.Timeout;
 
   constructor(private readonly options: ChromiumRendererOptions = {}) {
     this.limiter = new Limiter(options.maxParallel ?? 2);
@@ -99,6 +105,20 @@ export class ChromiumRenderer implements PageRenderer {
   }
 
   async render(url: string, opts: RenderOptions): Promise<{ html: string; finalUrl: string; status: number }> {
+    this.inUse++;
+    clearTimeout(this.idleTimer);
+    try {
+      return await this.renderInSlot(url, opts);
+    } finally {
+      if (--this.inUse === 0 && !this.closed) {
+        // A server renders in bursts (one crawl at a time); between them, give the memory back.
+        this.idleTimer = setTimeout(() => this.inUse === 0 && void this.shutDown(), this.options.idleCloseMs ?? 60_000);
+        this.idleTimer.unref();
+      }
+    }
+  }
+
+  private async renderInSlot(url: string, opts: RenderOptions): Promise<{ html: string; finalUrl: string; status: number }> {
     const release = await this.limiter.acquire(opts.signal);
     const deadline = Date.now() + opts.timeoutMs;
     const remaining = () => Math.max(1, deadline - Date.now());
@@ -152,9 +172,9 @@ export class ChromiumRenderer implements PageRenderer {
       await page.waitForLoadState('load', { timeout: Math.max(1, settleBy - Date.now()) }).catch(() => undefined);
       await quiet(net, this.options.quietMs ?? 300, settleBy, opts.signal);
       // An app that waits on a timer before asking for its content looks quiet meanwhile: while
-      // the page still has almost no text, give it a little longer.
+      // the page is still empty (a blank shell, a "Loading…"), give it a little longer.
       const textBy = Math.min(settleBy, Date.now() + (this.options.contentWaitMs ?? 2000));
-      while (Date.now() < textBy && !opts.signal?.aborted && (await visibleText(page)) < MIN_STATIC_TEXT_CHARS) {
+      while (Date.now() < textBy && !opts.signal?.aborted && (await visibleText(page)) < EMPTY_PAGE_CHARS) {
         await new Promise((r) => setTimeout(r, 100));
         await quiet(net, this.options.quietMs ?? 300, textBy, opts.signal);
       }
@@ -252,11 +272,17 @@ export class ChromiumRenderer implements PageRenderer {
 
   async close(): Promise<void> {
     this.closed = true;
+    clearTimeout(this.idleTimer);
+    await this.shutDown();
+  }
+
+  /** Closes the spare and the browser; detached first, so a render starting now launches anew. */
+  private async shutDown(): Promise<void> {
     const spare = this.spare;
-    this.spare = undefined;
-    await (await spare)?.context.close().catch(() => undefined);
     const browser = this.browser;
+    this.spare = undefined;
     this.browser = undefined;
+    await (await spare)?.context.close().catch(() => undefined);
     await (await browser?.catch(() => undefined))?.close().catch(() => undefined);
   }
 }

@@ -1,6 +1,7 @@
 import { categoryKeys } from '../categories.js';
 import type { Candidate } from './candidate.js';
 import { KEYWORDS } from './category-keywords.js';
+import { fold } from './text.js';
 
 /**
  * The deterministic categoriser: files every candidate under one of the 18 categories, with the
@@ -100,13 +101,18 @@ function addScore(scores: Scores, category: string, points: number, why: string)
   scores.set(category, entry);
 }
 
-/** Keyword hits in `text`, each keyword counted at most `cap` times, times `factor`. */
-function scoreText(scores: Scores, text: string, factor: number, label: string, cap = 3): void {
+/**
+ * Keyword hits in `text`, each keyword counted at most `cap` times, times `factor`, at most
+ * `maxPoints` per category: a long text must not outvote its own heading by sheer length.
+ */
+function scoreText(scores: Scores, text: string, factor: number, label: string, cap = 3, maxPoints = Infinity): void {
   if (!text) return;
+  const lower = text.toLowerCase();
   for (const key of categoryKeys) {
     let points = 0;
     const hits: string[] = [];
     for (const kw of KEYWORDS[key] ?? []) {
+      if (!lower.includes(kw.phrase)) continue; // cheap test before the word-boundary regex
       kw.pattern.lastIndex = 0;
       const count = Math.min(cap, (text.match(kw.pattern) ?? []).length);
       if (count > 0) {
@@ -114,7 +120,7 @@ function scoreText(scores: Scores, text: string, factor: number, label: string, 
         hits.push(count > 1 ? `${kw.phrase}×${count}` : kw.phrase);
       }
     }
-    if (points > 0) addScore(scores, key, points * factor, `${label}[${hits.slice(0, 4).join(',')}]`);
+    if (points > 0) addScore(scores, key, Math.min(maxPoints, points * factor), `${label}[${hits.slice(0, 4).join(',')}]`);
   }
 }
 
@@ -129,6 +135,7 @@ function best(scores: Scores): { category: string; score: number; why: string[] 
 }
 
 const PARKING = /parking|garage|getting here|transport|directions|transit/i;
+const FAQ_THRESHOLD = 8;
 
 export function categorize(c: Candidate, page: PageContext): Categorized {
   if (c.category) return { category: c.category, reason: `extractor: ${c.kind}` };
@@ -151,7 +158,9 @@ export function categorize(c: Candidate, page: PageContext): Categorized {
     scoreText(direct, c.context ?? '', 2, 'group');
     const total: Scores = new Map([...direct].map(([k, v]) => [k, { score: v.score, why: [...v.why] }]));
     scoreText(total, c.content, 0.5, 'answer', 2);
-    for (const key of [...total.keys()]) if (key === 'faq' || (direct.get(key)?.score ?? 0) < 6) total.delete(key);
+    // One specific service word in a question ("Does whitening hurt?") is not enough; a topic
+    // word ("price", "insurance") or a group heading is.
+    for (const key of [...total.keys()]) if (key === 'faq' || (direct.get(key)?.score ?? 0) < FAQ_THRESHOLD) total.delete(key);
     const top = best(total);
     if (top) return { category: top.category, reason: top.why.join('; ') };
     return { category: 'faq', reason: 'faq: no other category named by the question or its group' };
@@ -161,11 +170,17 @@ export function categorize(c: Candidate, page: PageContext): Categorized {
   for (const p of page.priors) addScore(scores, p.category, p.weight, p.why);
   const last = headings[headings.length - 1] ?? '';
   scoreText(scores, c.kind === 'section' ? last : c.title, 3, `heading "${last || c.title}"`);
-  // The heading just above counts double the outer ones: "Customer reviews" over a review card.
-  headings.slice(0, -1).forEach((h, i, outer) => scoreText(scores, h, i === outer.length - 1 ? 2 : 1, `outer heading "${h}"`));
+  // The heading just above counts most of the outer ones ("Customer reviews" over a review
+  // card); a page-level heading that repeats the page title is already counted as the title.
+  const title = fold(page.title);
+  headings.slice(0, -1).forEach((h, i, outer) => {
+    const f = fold(h);
+    if (title && f && (title.includes(f) || f.includes(title))) return;
+    scoreText(scores, h, i === outer.length - 1 ? 1.5 : 0.5, `outer heading "${h}"`);
+  });
   if (c.context) scoreText(scores, c.context, 1.5, 'kicker');
-  if (c.classHint) scoreText(scores, c.classHint, 1, 'class', 1);
-  scoreText(scores, c.content, 1, 'text');
+  if (c.classHint) scoreText(scores, c.classHint, 1, 'class', 1, 4);
+  scoreText(scores, c.content, 1, 'text', 3, 10);
   if (c.kind === 'service') addScore(scores, 'services', 5, 'kind: service');
   const top = best(scores);
   if (!top) return { category: c.kind === 'service' ? 'services' : 'about', reason: 'no signal: default' };

@@ -76,7 +76,8 @@ const CURATED: Record<string, Record<string, number>> = {
   promotions: {
     special: 2, specials: 4, discount: 4, discounts: 4, coupon: 4, coupons: 4, promo: 4, promotion: 4,
     promotions: 4, '% off': 4, 'gift card': 4, 'gift cards': 4, loyalty: 4, rewards: 3, 'new customer': 3,
-    'new patient special': 5, deal: 2, deals: 3, 'limited time': 4, 'free consultation': 3, 'seniors': 2,
+    'new patient special': 5, deal: 2, deals: 3, 'limited time': 4, 'free consultation': 3, seniors: 2,
+    'off your': 3, save: 2, 'special offer': 4, 'special offers': 4,
   },
   news_events: {
     news: 4, event: 3, events: 4, announcement: 4, announcing: 4, upcoming: 3, 'join us': 3, tasting: 4, workshop: 4,
@@ -104,7 +105,14 @@ const CURATED: Record<string, Record<string, number>> = {
 };
 
 const STOPWORDS = new Set(
-  'a an and are as at be by can do does for from how i if in is it its my of on or our the their there this to us we what when where who why will with you your any anyone have has more one each not about which into than that them they these those away own other over sets'.split(' '),
+  ('a an and are as at be by can do does for from how i if in is it its my of on or our the their there this to us we what ' +
+    'when where who why will with you your any anyone have has more one each not about which into than that them they these ' +
+    'those away own other over sets name line year apart kind been around owns regular day time details best way reach ' +
+    'person number offered involves takes fix whole particular carried much included lead ahead methods accepted plans ' +
+    'credit accept return affect work answers publishes itself fit specific category hurt prepare people roles spoken area ' +
+    'out town travel limits premises current programmes dates right dated changes recent having soon new next cover say ' +
+    'site access child- comforts response someone bad see today calls many street business does get come need now long')
+    .split(' '),
 );
 
 /** Words of each category's description and examples that no other category uses. */
@@ -135,7 +143,8 @@ function build(): Record<string, Keyword[]> {
   const out: Record<string, Keyword[]> = {};
   for (const c of categories) {
     const weights = new Map<string, number>();
-    for (const w of fromTaxonomy[c.key] ?? []) weights.set(w, 1);
+    // Taxonomy words are broad, so they weigh half a curated keyword.
+    for (const w of fromTaxonomy[c.key] ?? []) weights.set(w, 0.5);
     for (const [phrase, weight] of Object.entries(CURATED[c.key] ?? {})) weights.set(phrase, weight);
     out[c.key] = [...weights].map(([phrase, weight]) => ({
       phrase,

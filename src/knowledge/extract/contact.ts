@@ -15,6 +15,8 @@ import { blockText, collapse, fold, inlineText } from './text.js';
 
 type PhoneRole = 'phone' | 'emergency_phone' | 'fax';
 
+const THIRD_PARTY = /\b(taxi|cab company|uber|lyft|pharmacy|hospital|poison control|police|non-emergency|911|hotline|crisis line|utility|gas company)\b/i;
+
 interface PhoneSeen {
   display: string;
   roles: PhoneRole[];
@@ -32,7 +34,9 @@ export function findContacts($: CheerioAPI, blocks: Block[]): Candidate[] {
   const emails = new Map<string, { headings: string[]; label?: string }>();
   const out: Candidate[] = [];
 
-  const seePhone = (value: string, display: string, label: string, headings: string[]): void => {
+  const seePhone = (value: string, display: string, label: string, headings: string[], sentence = label): void => {
+    // Someone else's number mentioned in passing ("local taxi services … by calling …").
+    if (THIRD_PARTY.test(sentence)) return;
     const seen = phones.get(value) ?? { display, roles: [], headings };
     seen.roles.push(roleFromLabel(label));
     phones.set(value, seen);
@@ -54,7 +58,11 @@ export function findContacts($: CheerioAPI, blocks: Block[]): Candidate[] {
 
   for (const block of blocks) {
     for (const line of block.lines) {
-      for (const p of findPhones(line)) seePhone(p.value, p.raw, line.slice(Math.max(0, p.index - 40), p.index), block.headings);
+      for (const p of findPhones(line)) {
+        const before = line.slice(0, p.index);
+        const sentence = before.slice(Math.max(before.search(/[^.!?]*$/), 0));
+        seePhone(p.value, p.raw, before.slice(-40), block.headings, sentence);
+      }
       for (const e of findEmails(line)) {
         if (!emails.has(e.value)) emails.set(e.value, { headings: block.headings, label: personLabel($, block.el) });
       }

@@ -1,6 +1,6 @@
 import type { Cheerio, CheerioAPI } from 'cheerio';
 import type { AnyNode, Element } from 'domhandler';
-import { inlineText } from './text.js';
+import { inlineText, textLength } from './text.js';
 
 /**
  * Cleaning a page in two stages. `removeJunk` drops what is never knowledge (code, styling,
@@ -12,26 +12,30 @@ import { inlineText } from './text.js';
 
 const JUNK = 'script, style, noscript, template, svg, iframe, canvas, object, embed, link, meta, source, track';
 
-/** Hidden elements are UI (search "no results", modals) unless they are a collapsed FAQ answer. */
+/** Hidden elements are UI (search "no results", modals) unless they are themselves a collapsed answer or panel. */
 const HIDDEN = '[hidden], [aria-hidden="true"], [style*="display:none"], [style*="display: none"], [style*="visibility:hidden"], [style*="visibility: hidden"]';
 const KEEP_HIDDEN = /faq|accordion|answer|panel|collapse|tab-pane|question/i;
 
 export function removeJunk($: CheerioAPI): void {
   $(JUNK).remove();
-  // Comments can hold whole commented-out sections of a template.
-  $('*')
-    .contents()
-    .filter((_, n) => n.type === 'comment')
-    .remove();
+  // Comments can hold whole commented-out sections of a template. A plain walk: cheerio's
+  // $('*').contents() concatenates arrays per element, quadratic on big pages.
+  const comments: AnyNode[] = [];
+  const walk = (node: AnyNode): void => {
+    if (node.type === 'comment') comments.push(node);
+    else if ('children' in node) for (const child of node.children) walk(child);
+  };
+  walk($.root()[0]!);
+  $(comments).remove();
   $(HIDDEN).each((_, el) => {
     const $el = $(el);
     const marker = `${$el.attr('class') ?? ''} ${$el.attr('id') ?? ''}`;
-    if (KEEP_HIDDEN.test(marker) || $el.parents().toArray().some((p) => KEEP_HIDDEN.test(classAndId(p)))) return;
+    if (KEEP_HIDDEN.test(marker)) return;
     $el.remove();
   });
 }
 
-const BOILERPLATE_TAGS = 'nav, aside, form, dialog, menu';
+const BOILERPLATE_TAGS = new Set(['nav', 'aside', 'form', 'dialog', 'menu']);
 const BOILERPLATE_ROLES = ['navigation', 'banner', 'contentinfo', 'complementary', 'search', 'dialog', 'alertdialog', 'menu', 'menubar', 'toolbar'];
 
 /** Class or id tokens that are always chrome. */
@@ -78,29 +82,35 @@ function isChrome($: CheerioAPI, el: Element): boolean {
 /** The element holding the page's own content: <main>, role=main, a lone <article>, else <body>. */
 export function findMainRoot($: CheerioAPI): Cheerio<Element> {
   const body = $('body').first();
-  const bodyLength = inlineText(body.length ? body.toArray() : $.root().toArray()).length;
+  const bodyLength = textLength((body[0] ?? $.root()[0]) as AnyNode);
   const candidates = ['main', '[role="main"]', '#main-content', '#main', '#content', '.main-content', '.site-content'];
   for (const selector of candidates) {
     const found = $(selector);
-    if (found.length !== 1) continue;
-    const length = inlineText(found.toArray()).length;
+    if (found.length !== 1 || !found[0]) continue;
+    const length = textLength(found[0]);
     // An empty or token <main> (content rendered beside it) is no better than the body.
     if (length >= 200 || length >= bodyLength * 0.3) return found as Cheerio<Element>;
   }
   const articles = $('article');
-  if (articles.length === 1 && inlineText(articles.toArray()).length >= bodyLength * 0.5) return articles as Cheerio<Element>;
+  if (articles.length === 1 && articles[0] && textLength(articles[0]) >= bodyLength * 0.5) return articles as Cheerio<Element>;
   return (body.length ? body : $.root()) as Cheerio<Element>;
 }
 
 /** Drop site chrome inside `root`. Page-level header/footer go; an article's own header stays. */
 export function stripBoilerplate($: CheerioAPI, root: Cheerio<Element>): void {
-  root.find(BOILERPLATE_TAGS).remove();
-  root.find('header, footer').each((_, el) => {
-    if ($(el).parents('article, section, main').length === 0) $(el).remove();
-  });
-  root.find('*').each((_, el) => {
-    if (el.type !== 'tag') return;
-    if (!el.parent) return; // already removed with an ancestor
-    if (isChrome($, el)) $(el).remove();
-  });
+  const remove: Element[] = [];
+  // One walk that does not descend into what it removes.
+  const walk = (el: Element, inContent: boolean): void => {
+    for (const child of el.children) {
+      if (child.type !== 'tag') continue;
+      const name = child.name.toLowerCase();
+      if (BOILERPLATE_TAGS.has(name) || ((name === 'header' || name === 'footer') && !inContent) || isChrome($, child)) {
+        remove.push(child);
+        continue;
+      }
+      walk(child, inContent || name === 'article' || name === 'section' || name === 'main');
+    }
+  };
+  for (const r of root.toArray()) walk(r, r.name === 'article' || r.name === 'section' || r.name === 'main');
+  $(remove).remove();
 }

@@ -2,7 +2,7 @@ import type { Cheerio, CheerioAPI } from 'cheerio';
 import type { Element } from 'domhandler';
 import type { Block } from './blocks.js';
 import type { Candidate } from './candidate.js';
-import { blockText, collapse, inlineText, prose, truncate } from './text.js';
+import { blockText, collapse, descendants, inlineText, prose, truncate } from './text.js';
 
 /**
  * Dated announcements and events: items carrying a <time> element or a date-classed element
@@ -38,7 +38,7 @@ export function findEvents($: CheerioAPI, root: Cheerio<Element>, blocks: Block[
   const elements: Element[] = [];
   const items = new Set<Element>();
 
-  root.find('time, [class]').each((_, el) => {
+  descendants(root.toArray()).forEach((el) => {
     if (el.name !== 'time' && !DATE_CLASS.test(el.attribs['class'] ?? '')) return;
     const dateText = collapse(inlineText(el) || el.attribs['datetime'] || '');
     if (!dateText || !(DATE.test(dateText) || /^\d{4}-\d{2}-\d{2}/.test(el.attribs['datetime'] ?? ''))) return;

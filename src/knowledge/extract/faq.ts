@@ -2,7 +2,7 @@ import type { Cheerio, CheerioAPI } from 'cheerio';
 import type { Element } from 'domhandler';
 import { headingLevel, headingText } from './blocks.js';
 import type { Candidate } from './candidate.js';
-import { blockText, inlineText, isElement, prose, truncate } from './text.js';
+import { blockText, descendants, inlineText, isElement, prose, truncate } from './text.js';
 
 /**
  * Question/answer pairs in the page's content: <details>/<summary> accordions, elements classed
@@ -76,12 +76,23 @@ export function findFaqs($: CheerioAPI, root: Cheerio<Element>): FaqFound {
     elements.push(questionEl, ...answerEls);
     for (const el of [questionEl, ...answerEls]) taken.add(el);
     const group = groupHeading($, questionEl);
+    if (!q.endsWith('?')) {
+      // An accordion panel titled with a statement ("Severe Toothache") is content, not a question.
+      candidates.push({ kind: 'section', title: q, content: answer, headings: group ? [group, q] : [q], origin: 'dom' });
+      return;
+    }
     candidates.push({ kind: 'faq', title: q, content: answer, ...(group ? { headings: [group], context: group } : {}), origin: 'dom' });
   };
-  const isTaken = (el: Element): boolean => taken.has(el) || $(el).parents().toArray().some((p) => taken.has(p));
+  const isTaken = (el: Element): boolean => {
+    for (let p: Element | null = el; p && p.type === 'tag'; p = p.parent as Element | null) if (taken.has(p)) return true;
+    return false;
+  };
+
+  const all = descendants(root.toArray());
+  const byTag = (...names: string[]): Element[] => all.filter((el) => names.includes(el.name.toLowerCase()));
 
   // 1. <details><summary>Question?</summary>answer</details>
-  root.find('details').each((_, details) => {
+  byTag('details').forEach((details) => {
     const summary = $(details).children('summary').first();
     if (!summary.length) return;
     const rest = $(details).children().not('summary').toArray();
@@ -89,8 +100,8 @@ export function findFaqs($: CheerioAPI, root: Cheerio<Element>): FaqFound {
   });
 
   // 2. Elements classed as questions, the answer in the next sibling (or the wrapper's).
-  root.find('[class]').each((_, el) => {
-    if (!QUESTION_CLASS.test(classOf(el)) || isTaken(el) || /answer/i.test(classOf(el))) return;
+  all.forEach((el) => {
+    if (!el.attribs['class'] || !QUESTION_CLASS.test(classOf(el)) || isTaken(el) || /answer/i.test(classOf(el))) return;
     const q = inlineText(el);
     let answer = nextElement(el);
     if (!answer && el.parent && isElement(el.parent)) answer = nextElement(el.parent);
@@ -99,7 +110,7 @@ export function findFaqs($: CheerioAPI, root: Cheerio<Element>): FaqFound {
   });
 
   // 3. <dt>Question?</dt><dd>answer</dd>
-  root.find('dt').each((_, dt) => {
+  byTag('dt').forEach((dt) => {
     const q = inlineText(dt);
     if (!q.endsWith('?') || isTaken(dt)) return;
     const answers: Element[] = [];
@@ -108,7 +119,7 @@ export function findFaqs($: CheerioAPI, root: Cheerio<Element>): FaqFound {
   });
 
   // 4. A heading that asks ("How long does it take?"), answered by what follows it.
-  root.find('h2, h3, h4, h5, h6').each((_, h) => {
+  byTag('h2', 'h3', 'h4', 'h5', 'h6').forEach((h) => {
     const q = headingText(h);
     if (!q.endsWith('?') || !INTERROGATIVE.test(q) || isTaken(h)) return;
     let answers = followingUntilHeading(h);
@@ -119,7 +130,7 @@ export function findFaqs($: CheerioAPI, root: Cheerio<Element>): FaqFound {
   });
 
   // 5. Question paragraphs, when a block holds several ("Q: …?" then the answer paragraph).
-  root.find('p').each((_, p) => {
+  byTag('p').forEach((p) => {
     const q = inlineText(p);
     if (!q.endsWith('?') || !INTERROGATIVE.test(q) || q.length > 200 || isTaken(p)) return;
     const siblingsAsking = $(p)

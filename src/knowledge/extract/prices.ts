@@ -62,6 +62,8 @@ export function findPrices(blocks: Block[]): PricesFound {
     if (text.length > 160) continue;
     const matches = [...text.matchAll(PRICE)].filter((m) => /\d/.test(m[0]));
     if (matches.length !== 1 || !matches[0]) continue;
+    // "$20 off your first visit" is a promotion, not the price of something.
+    if (/\b(off|save|saving|discount|coupon|rebate)\b/i.test(text)) continue;
     const price = collapse(matches[0][0]);
     let name = nameFrom(text, matches[0][0]);
     const heading = block.headings[block.headings.length - 1];

@@ -52,8 +52,19 @@ function walk(node: unknown, visit: (n: SchemaNode) => void, depth = 0): void {
   for (const value of Object.values(node as SchemaNode)) walk(value, visit, depth + 1);
 }
 
+/** Answers in JSON-LD are often HTML: inline tags vanish, block tags become sentence breaks. */
 function stripHtml(text: string): string {
-  return collapse(text.replace(/<br\s*\/?>/gi, ' ').replace(/<\/(p|li|div)>/gi, '. ').replace(/<[^>]+>/g, ' ').replace(/&nbsp;/g, ' ').replace(/&amp;/g, '&')).replace(/\.\s*\./g, '.');
+  return collapse(
+    text
+      .replace(/<\/?(b|strong|i|em|span|a|u|small|mark|code|sup|sub)(\s[^>]*)?>/gi, '')
+      .replace(/<br\s*\/?>/gi, ' ')
+      .replace(/<\/(p|li|div|h[1-6])>/gi, '. ')
+      .replace(/<[^>]+>/g, ' ')
+      .replace(/&nbsp;/g, ' ')
+      .replace(/&amp;/g, '&'),
+  )
+    .replace(/\s+([.,;:!?])/g, '$1')
+    .replace(/([.!?])\.+/g, '$1');
 }
 
 export function schemaCandidates(nodes: SchemaNode[], origin: 'jsonld' | 'microdata'): Candidate[] {

@@ -163,3 +163,32 @@ export function prose(lines: string[]): string {
   }
   return out.join(' ');
 }
+
+/**
+ * All elements under the roots, in document order. A plain walk: on big pages it is much
+ * cheaper than several cheerio `find` calls, each of which matches selectors over the tree.
+ */
+export function descendants(roots: AnyNode[]): Element[] {
+  const out: Element[] = [];
+  const walk = (node: AnyNode): void => {
+    if (!('children' in node)) return;
+    for (const child of node.children) {
+      if (isElement(child)) {
+        out.push(child);
+        walk(child);
+      }
+    }
+  };
+  for (const root of roots) walk(root);
+  return out;
+}
+
+/** Approximate length of the visible text under a node, without building the string. */
+export function textLength(node: AnyNode): number {
+  if (node.type === 'text') return (node as unknown as { data: string }).data.replace(/\s+/g, ' ').trim().length;
+  if (!isElement(node) && node.type !== 'root') return 0;
+  if (isElement(node) && SKIP_TAGS.has(node.name.toLowerCase())) return 0;
+  let n = 0;
+  for (const child of (node as Element).children) n += textLength(child);
+  return n;
+}
