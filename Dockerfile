@@ -13,9 +13,16 @@ RUN npm run build && npm prune --omit=dev
 
 # Runtime stage: only what the server needs, run as the unprivileged `node` user.
 FROM node:20-bookworm-slim
+# Chromium renders JavaScript-built websites for the crawler; build with --build-arg CHROMIUM=no
+# for a smaller image that crawls static HTML only.
+ARG CHROMIUM=yes
+RUN if [ "$CHROMIUM" = "yes" ]; then apt-get update \
+ && apt-get install -y --no-install-recommends chromium \
+ && rm -rf /var/lib/apt/lists/*; fi
 ENV NODE_ENV=production \
     DATA_DIR=/app/data \
-    PORT=3000
+    PORT=3000 \
+    CHROMIUM_PATH=/usr/bin/chromium
 WORKDIR /app
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist

@@ -224,7 +224,7 @@ if (parts.has('scale')) {
   const mainS = threads['main (JS)'] ?? 0;
   const scale = {
     calls: calls.length, dialFailures: failures.length, closedEarly, windowS,
-    underruns: sum('underruns'), callsWithUnderruns: delta.filter((x) => x.underruns > 0).length,
+    callerUnderruns: sum('underruns'), callsWithCallerUnderruns: delta.filter((x) => x.underruns > 0).length, serverSideUnderruns: probe.outbound.farEndUnderrunMs.n,
     framesServerSent: probe.outbound.framesSent, framesCallerReceived: sum('arrivals'), framesPlayed: sum('played'), framesClearedByBargeIn: sum('cleared'),
     bargeIns: bargeIns.length, resumedAfterBackchannel: logs.filter((l) => l.event === 'call.false_barge_in').length,
     serverCpuPctOfOneCore: pct(serverCpuS), serverMainThreadPct: pct(mainS), serverOtherThreadsPct: pct(serverCpuS - mainS),
@@ -243,6 +243,7 @@ if (parts.has('scale')) {
   const title = `c. Scale: ${calls.length} concurrent calls for ${windowS.toFixed(0)} s (server: ${server.mode}; the simulated callers share this machine's cores)`;
   tables.push([`${title}: timings, ms`, [
     summaryRow('agent frame inter-arrival gap at caller (in segment)', gaps), { metric: 'server send gap (in segment)', ...pick(probe.outbound.sendGapMs) },
+    { metric: 'underrun length, server-side model far end', ...pick(probe.outbound.farEndUnderrunMs) },
     summaryRow('barge-in onset → clear (server log)', bargeIns), summaryRow('barge-in onset → clear (caller side)', callerBargeIns),
     summaryRow('time to first greeting audio (during the ramp)', firstAudio), { metric: 'VAD run (batch, wall)', ...pick(probe.vad.runMs) },
     { metric: 'VAD backlog (newest frame − newest window seen)', ...pick(probe.vadBacklogMs) }, { metric: 'server event-loop delay', ...probe.eventLoopDelayMs },

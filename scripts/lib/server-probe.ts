@@ -20,7 +20,7 @@ export interface ProbeSnapshot {
   vad: { instances: number; runs: number; windows: number; meanBatch?: number; maxBatchEver: number; runMs: Summary; runMsTotal: number };
   /** Newest caller frame's stream time − the newest window the turn detector has seen: VAD backlog. */
   vadBacklogMs: Summary;
-  outbound: { channels: number; framesSent: number; marks: number; clears: number; sendGapMs: Summary; playbackLatenessMaxMs: number };
+  outbound: { channels: number; framesSent: number; marks: number; clears: number; sendGapMs: Summary; farEndUnderrunMs: Summary; playbackLatenessMaxMs: number };
 }
 
 type Counts = { runs: number; windows: number };
@@ -28,10 +28,11 @@ const vads = new Map<SileroVad, Counts>(); // instance → its stats at the last
 const playbacks = new Set<WeakRef<Playback>>(); // weak: the probe must not keep ended calls alive
 const seenPlaybacks = new WeakSet<Playback>();
 const lastSend = new WeakMap<TwilioMediaChannel, number>();
+const farEnd = new WeakMap<TwilioMediaChannel, { playUntil: number; inSegment: boolean }>();
 const channels = new WeakSet<TwilioMediaChannel>();
 const lastWindowMs = new WeakMap<TurnDetector, number>();
 const loop = monitorEventLoopDelay({ resolution: 10 });
-const fresh = () => ({ started: performance.now(), cpu: process.cpuUsage(), runMs: [] as number[], gaps: [] as number[], backlog: [] as number[], frames: 0, marks: 0, clears: 0, channels: 0 });
+const fresh = () => ({ started: performance.now(), cpu: process.cpuUsage(), runMs: [] as number[], gaps: [] as number[], backlog: [] as number[], underrunMs: [] as number[], frames: 0, marks: 0, clears: 0, channels: 0 });
 let w = fresh();
 
 export function installServerProbe(): void {
@@ -75,25 +76,34 @@ export function installServerProbe(): void {
     return open.call(this, text);
   };
 
-  // Server-side pacing: gaps between consecutive frames of one channel, reset by a mark or clear.
+  // Server-side pacing: gaps between consecutive frames of one channel (reset by a mark or clear),
+  // and a model far end that plays each frame as soon as it arrives: a frame sent after the
+  // previous one finished playing, mid-segment, is an underrun the caller hears (no network delay).
   const ch = TwilioMediaChannel.prototype;
   const { sendAudio, sendMark, sendClear } = ch;
+  const far = (c: TwilioMediaChannel) => farEnd.get(c) ?? farEnd.set(c, { playUntil: 0, inSegment: false }).get(c)!;
   ch.sendAudio = function (this: TwilioMediaChannel, frame: Uint8Array) {
     const now = performance.now();
     const last = lastSend.get(this);
     if (last !== undefined) w.gaps.push(now - last);
     lastSend.set(this, now);
+    const f = far(this);
+    if (f.inSegment && f.playUntil < now) w.underrunMs.push(now - f.playUntil);
+    f.playUntil = Math.max(f.playUntil, now) + 20;
+    f.inSegment = true;
     if (!channels.has(this)) (channels.add(this), w.channels++);
     w.frames++;
     return sendAudio.call(this, frame);
   };
   ch.sendMark = function (this: TwilioMediaChannel, name: string) {
     lastSend.delete(this);
+    far(this).inSegment = false;
     w.marks++;
     return sendMark.call(this, name);
   };
   ch.sendClear = function (this: TwilioMediaChannel) {
     lastSend.delete(this);
+    Object.assign(far(this), { playUntil: performance.now(), inSegment: false });
     w.clears++;
     return sendClear.call(this);
   };
@@ -131,7 +141,7 @@ export function probeSnapshot(): ProbeSnapshot {
     eventLoopDelayMs: { p50: ms(loop.percentile(50) - 1e7), p99: ms(loop.percentile(99) - 1e7), max: ms(loop.max - 1e7) },
     vad: { instances: vads.size, runs, windows, meanBatch: runs ? Number((windows / runs).toFixed(1)) : undefined, maxBatchEver, runMs: summarize(w.runMs, 2), runMsTotal: Math.round(w.runMs.reduce((a, b) => a + b, 0)) },
     vadBacklogMs: summarize(w.backlog, 0),
-    outbound: { channels: w.channels, framesSent: w.frames, marks: w.marks, clears: w.clears, sendGapMs: summarize(w.gaps, 1), playbackLatenessMaxMs: latenessMax },
+    outbound: { channels: w.channels, framesSent: w.frames, marks: w.marks, clears: w.clears, sendGapMs: summarize(w.gaps, 1), farEndUnderrunMs: summarize(w.underrunMs, 1), playbackLatenessMaxMs: latenessMax },
   };
 }
 
