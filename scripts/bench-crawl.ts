@@ -8,7 +8,7 @@
 import type http from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { ChromiumRenderer, crawlSite, findChromium, type CrawlOptions } from '../src/knowledge/crawler/index.js';
-import { serveSite, type TestSite } from '../tests/fixtures-js-site/static-server.js';
+import { serveSite, type TestSite } from '../tests/helpers/static-site-server.js';
 import { printTable, writeBenchJson, type Row } from './lib/bench-report.js';
 
 const runsArg = process.argv.indexOf('--runs');

@@ -2,7 +2,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fixtureSites, serveFolder } from './helpers/static-site-server.js';
+import { fixtureSites, serveSite } from './helpers/static-site-server.js';
 import { startTestServer, type TestServer } from './helpers/test-server.js';
 
 type Tenant = Awaited<ReturnType<TestServer['newTenant']>>;
@@ -10,12 +10,12 @@ interface Entry { id: string; title: string; content: string; sourceUrl: string;
 
 let server: TestServer;
 let tenant: Tenant;
-const sites: Record<string, Awaited<ReturnType<typeof serveFolder>>> = {};
+const sites: Record<string, Awaited<ReturnType<typeof serveSite>>> = {};
 
 beforeAll(async () => {
   server = await startTestServer({ CRAWL_ALLOW_PRIVATE: 'true' });
   tenant = await server.newTenant('Agency');
-  for (const name of ['business-casual-coffee', 'flowmaster-plumbing', 'wisdom-bites-dental']) sites[name] = await serveFolder(join(fixtureSites, name));
+  for (const name of ['business-casual-coffee', 'flowmaster-plumbing', 'wisdom-bites-dental']) sites[name] = await serveSite(join(fixtureSites, name));
 });
 afterAll(async () => {
   await server.stop();
@@ -35,7 +35,7 @@ async function crawl(agentId: string) {
 }
 
 async function agentFor(site: string) {
-  const agent = (await tenant.post('/api/agents', { name: site, websiteUrl: `${sites[site]!.url}/` })).body;
+  const agent = (await tenant.post('/api/agents', { name: site, websiteUrl: `${sites[site]!.origin}/` })).body;
   const job = await crawl(agent.id);
   expect(job.status, JSON.stringify(job)).toBe('succeeded');
   const categories = (await tenant.get(`/api/agents/${agent.id}/knowledge`)).body.categories as Record<string, Entry[]>;
@@ -89,9 +89,9 @@ describe('re-crawling', () => {
   it('updates changed facts, removes vanished ones, keeps what the owner wrote, and reports the changes', async () => {
     const root = mkdtempSync(join(tmpdir(), 'vas-site-'));
     cpSync(join(fixtureSites, 'business-casual-coffee'), root, { recursive: true });
-    const site = await serveFolder(root);
+    const site = await serveSite(root);
     try {
-      const agent = (await tenant.post('/api/agents', { name: 'Coffee', websiteUrl: `${site.url}/` })).body;
+      const agent = (await tenant.post('/api/agents', { name: 'Coffee', websiteUrl: `${site.origin}/` })).body;
       expect((await crawl(agent.id)).status).toBe('succeeded');
       const manual = (await tenant.post(`/api/agents/${agent.id}/knowledge`, { category: 'amenities', title: 'Wi-Fi', content: 'Free Wi-Fi for customers.' })).body;
       const before = (await tenant.get(`/api/agents/${agent.id}/knowledge`)).body.categories as Record<string, Entry[]>;
@@ -120,7 +120,7 @@ describe('re-crawling', () => {
   });
 
   it('answers a second request while a crawl runs with the same job, and fails a dead site without touching others', async () => {
-    const agent = (await tenant.post('/api/agents', { name: 'Dental again', websiteUrl: `${sites['wisdom-bites-dental']!.url}/` })).body;
+    const agent = (await tenant.post('/api/agents', { name: 'Dental again', websiteUrl: `${sites['wisdom-bites-dental']!.origin}/` })).body;
     const first = await tenant.post(`/api/agents/${agent.id}/recrawl`);
     const second = await tenant.post(`/api/agents/${agent.id}/recrawl`);
     expect(second.body).toMatchObject({ jobId: first.body.jobId, alreadyRunning: true });
@@ -133,7 +133,7 @@ describe('re-crawling', () => {
   });
 
   it('streams job progress as server-sent events until the job ends', async () => {
-    const agent = (await tenant.post('/api/agents', { name: 'Plumbing again', websiteUrl: `${sites['flowmaster-plumbing']!.url}/` })).body;
+    const agent = (await tenant.post('/api/agents', { name: 'Plumbing again', websiteUrl: `${sites['flowmaster-plumbing']!.origin}/` })).body;
     const { jobId } = (await tenant.post(`/api/agents/${agent.id}/recrawl`)).body;
     const res = await fetch(`${server.url}/api/jobs/${jobId}/events`, { headers: { authorization: `Bearer ${tenant.apiKey}` } });
     expect(res.headers.get('content-type')).toContain('text/event-stream');
@@ -145,7 +145,7 @@ describe('re-crawling', () => {
   });
 
   it('re-crawls on the agent\'s own schedule, and stops when the website is removed', async () => {
-    const agent = (await tenant.post('/api/agents', { name: 'Scheduled', websiteUrl: `${sites['business-casual-coffee']!.url}/`, crawlSchedule: '*/2 * * * * *' })).body;
+    const agent = (await tenant.post('/api/agents', { name: 'Scheduled', websiteUrl: `${sites['business-casual-coffee']!.origin}/`, crawlSchedule: '*/2 * * * * *' })).body;
     const jobsOf = () => server.services.database.sqlite.prepare('SELECT status FROM jobs WHERE agent_id = ?').all(agent.id) as { status: string }[];
     const deadline = Date.now() + 15_000;
     while (!jobsOf().some((j) => j.status === 'succeeded') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));

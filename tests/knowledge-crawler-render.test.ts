@@ -7,7 +7,7 @@ import type http from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChromiumRenderer, crawlSite, findChromium, type ResolveHost } from '../src/knowledge/crawler/index.js';
-import { serveSite, type TestSite } from './fixtures-js-site/static-server.js';
+import { serveSite, type TestSite } from './helpers/static-site-server.js';
 
 const JS_SITE = fileURLToPath(new URL('./fixtures-js-site/site/', import.meta.url));
 const SITES = fileURLToPath(new URL('../../shared/fixtures/sites/', import.meta.url));

@@ -1,18 +1,18 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startOpenAiChatServer, type OpenAiChatServer } from './doubles/openai-chat-server.js';
-import { fixtureSites, serveFolder } from './helpers/static-site-server.js';
+import { fixtureSites, serveSite } from './helpers/static-site-server.js';
 import { startTestServer, type TestServer } from './helpers/test-server.js';
 
 describe('categorising with a language model', () => {
   let server: TestServer;
   let model: OpenAiChatServer;
-  let site: Awaited<ReturnType<typeof serveFolder>>;
+  let site: Awaited<ReturnType<typeof serveSite>>;
   let tenant: Awaited<ReturnType<TestServer['newTenant']>>;
 
   beforeAll(async () => {
     model = await startOpenAiChatServer();
-    site = await serveFolder(join(fixtureSites, 'business-casual-coffee'));
+    site = await serveSite(join(fixtureSites, 'business-casual-coffee'));
     server = await startTestServer({ CRAWL_ALLOW_PRIVATE: 'true', OPENAI_API_KEY: model.apiKey, OPENAI_BASE_URL: model.baseUrl, LLM_MODEL: 'test-model' });
     tenant = await server.newTenant('Coffee');
   });
@@ -43,7 +43,7 @@ describe('categorising with a language model', () => {
         ],
       });
     };
-    const agent = (await tenant.post('/api/agents', { name: 'Coffee', websiteUrl: `${site.url}/` })).body;
+    const agent = (await tenant.post('/api/agents', { name: 'Coffee', websiteUrl: `${site.origin}/` })).body;
     const job = await crawl(agent.id);
     expect(job.status).toBe('succeeded');
     expect(job.stats.llm.requests).toBeGreaterThan(0);
@@ -75,7 +75,7 @@ describe('categorising with a language model', () => {
     model.respond = () => ({ status: 500, error: { message: 'The server had an error while processing your request.', type: 'server_error', code: null } });
     // Another tenant: the first tenant's cached answers are not theirs to use.
     tenant = await server.newTenant('Coffee two');
-    const agent = (await tenant.post('/api/agents', { name: 'Coffee 2', websiteUrl: `${site.url}/` })).body;
+    const agent = (await tenant.post('/api/agents', { name: 'Coffee 2', websiteUrl: `${site.origin}/` })).body;
     const job = await crawl(agent.id);
     expect(job.status).toBe('succeeded');
     expect(job.stats.llm.failures).toBeGreaterThan(0);
