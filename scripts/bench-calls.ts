@@ -215,6 +215,7 @@ if (parts.has('scale')) {
     const clear = u && clearAfter(c, u.startMs);
     return clear ? [clear.atMs - (u.startMs + uhOnset)] : [];
   });
+  if (process.env.DEBUG_UNDERRUNS) for (const c of calls.slice(0, 8)) console.error(JSON.stringify({ said: c.said, clears: c.log.filter((e) => e.type !== 'mark').map((e) => `${e.type}@${Math.round(e.atMs)}`), underrunsAt: c.underrunsAt.map(Math.round) }));
   const firstAudio = calls.flatMap((c) => c.log.filter((e) => e.type === 'audio-start').slice(0, 1).map((e) => e.atMs));
   const closedEarly = calls.filter((c) => c.closeCode !== undefined).length;
   await Promise.all(calls.map(hangUp));

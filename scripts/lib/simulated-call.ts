@@ -43,6 +43,8 @@ export class SimulatedCall {
   /** Frames dropped unplayed by a clear (barge-in): sent by the server, never heard. */
   cleared = 0;
   underruns = 0;
+  /** Stream time of each underrun. */
+  readonly underrunsAt: number[] = [];
   /** How late this simulator's own 20 ms ticks ran (a busy machine delays the caller too). */
   readonly tickLag = { late: 0, maxMs: 0 };
   closeCode?: number;
@@ -228,7 +230,7 @@ export class SimulatedCall {
     this.echoLeadingMarks();
     const next = this.buffer.shift();
     if (next?.kind === 'audio') this.played.push(next.frame);
-    else if (this.speaking) this.underruns++; // mid-segment with nothing to play: a late frame
+    else if (this.speaking) (this.underruns++, this.underrunsAt.push(this.now())); // mid-segment with nothing to play: a late frame
     this.echoLeadingMarks();
   }
 
