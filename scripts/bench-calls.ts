@@ -196,17 +196,17 @@ if (parts.has('scale')) {
   const uhhuh = slice(jfk, JFK_SPEECH_ONSET_MS, JFK_SPEECH_ONSET_MS + 700);
   const timers = calls.map((c) => setTimeout(() => void c.say(uhhuh), 1000 + Math.random() * (windowMs - 6000)));
   await sleep(windowMs);
-  const probe = await server.probe();
+  // Close the window everywhere before any bulky work: summarizing ~100k samples stalls the
+  // process that does it for tens of ms, which would otherwise show up as underruns at its end.
+  const ended = calls.map(counters);
   const threads = diffCpu(threadCpuSeconds(server.pid), threadsBefore);
   const bench = process.cpuUsage(benchCpu);
   const machineAfter = machineCpuSeconds();
+  const probe = await server.probe();
   timers.forEach(clearTimeout);
-  const delta = calls.map((c, i) => {
-    const now = counters(c);
-    return Object.fromEntries(Object.entries(now).map(([k, v]) => [k, v - mark[i]![k as keyof typeof now]])) as typeof now;
-  });
+  const delta = ended.map((now, i) => Object.fromEntries(Object.entries(now).map(([k, v]) => [k, v - mark[i]![k as keyof typeof now]])) as typeof now);
   const sum = (k: keyof (typeof delta)[number]) => delta.reduce((a, x) => a + x[k], 0);
-  const gaps = calls.flatMap((c, i) => c.gaps.slice(mark[i]!.gaps));
+  const gaps = calls.flatMap((c, i) => c.gaps.slice(mark[i]!.gaps, ended[i]!.gaps));
   const logs = server.logs.slice(logsFrom);
   const bargeIns = logs.filter((l) => l.event === 'call.barge_in').map((l) => l.latencyMs as number);
   const uhOnset = speechBounds(uhhuh)!.onsetMs;
@@ -215,7 +215,6 @@ if (parts.has('scale')) {
     const clear = u && clearAfter(c, u.startMs);
     return clear ? [clear.atMs - (u.startMs + uhOnset)] : [];
   });
-  if (process.env.DEBUG_UNDERRUNS) for (const c of calls.slice(0, 8)) console.error(JSON.stringify({ said: c.said, clears: c.log.filter((e) => e.type !== 'mark').map((e) => `${e.type}@${Math.round(e.atMs)}`), underrunsAt: c.underrunsAt.map(Math.round) }));
   const firstAudio = calls.flatMap((c) => c.log.filter((e) => e.type === 'audio-start').slice(0, 1).map((e) => e.atMs));
   const closedEarly = calls.filter((c) => c.closeCode !== undefined).length;
   await Promise.all(calls.map(hangUp));

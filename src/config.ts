@@ -24,6 +24,41 @@ const flag = z
   .transform((v) => ['true', '1', 'yes'].includes(v))
   .default(false);
 
+/** One fallback language model in LLM_FALLBACKS. */
+const llmFallbackSchema = z.strictObject({
+  baseUrl: z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' }),
+  apiKey: z.string().trim().min(1).optional(),
+  model: z.string().trim().min(1, { message: 'must not be empty' }),
+  name: z.string().trim().min(1).optional(),
+});
+export type LlmProviderConfig = { name: string; baseUrl?: string; apiKey?: string; model: string };
+
+/** LLM_FALLBACKS: a JSON array; the error says which item and field is wrong, never a key's value. */
+const llmFallbacks = z
+  .string()
+  .trim()
+  .default('')
+  .transform((text, ctx) => {
+    if (text === '') return [];
+    const shape = 'must be a JSON array of {baseUrl, apiKey?, model, name?}';
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      ctx.addIssue({ code: 'custom', message: `${shape} (it is not valid JSON)` });
+      return z.NEVER;
+    }
+    const result = z.array(llmFallbackSchema).safeParse(parsed);
+    if (!result.success) {
+      const issue = result.error.issues[0]!;
+      const [item, field] = issue.path;
+      const where = typeof item === 'number' ? ` (item ${item + 1}${field === undefined ? '' : ` ${String(field)}`})` : '';
+      ctx.addIssue({ code: 'custom', message: `${shape}${where}: ${issue.message.replace(/^Invalid input: /, '')}` });
+      return z.NEVER;
+    }
+    return result.data;
+  });
+
 const envSchema = z
   .object({
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -41,6 +76,9 @@ const envSchema = z
     OPENAI_API_KEY: optionalString,
     OPENAI_BASE_URL: optionalUrl,
     LLM_MODEL: z.string().trim().min(1).default('gpt-4o-mini'),
+    LLM_FALLBACKS: llmFallbacks,
+    LLM_FIRST_TOKEN_TIMEOUT_MS: int(100, 120_000, 4_000),
+    LLM_TIMEOUT_MS: int(1_000, 10 * 60 * 1000, 30_000),
     STT_ENGINE: z.enum(['whisper', 'openai'], { message: 'must be whisper or openai' }).default('whisper'),
     STT_BASE_URL: optionalUrl,
     STT_API_KEY: optionalString,
@@ -88,7 +126,17 @@ function toConfig(env: z.infer<typeof envSchema>) {
           apiBaseUrl: (env.TWILIO_API_BASE_URL ?? 'https://api.twilio.com').replace(/\/+$/, ''),
         }
       : undefined,
-    llm: { apiKey: env.OPENAI_API_KEY, baseUrl: env.OPENAI_BASE_URL, model: env.LLM_MODEL },
+    llm: {
+      apiKey: env.OPENAI_API_KEY,
+      baseUrl: env.OPENAI_BASE_URL,
+      model: env.LLM_MODEL,
+      // Tried in order after the primary (OPENAI_*), when it fails or its circuit breaker is open.
+      fallbacks: env.LLM_FALLBACKS.map(
+        (f): LlmProviderConfig => ({ name: f.name ?? providerName(f.baseUrl, f.model), baseUrl: f.baseUrl, apiKey: f.apiKey, model: f.model }),
+      ),
+      firstTokenTimeoutMs: env.LLM_FIRST_TOKEN_TIMEOUT_MS,
+      timeoutMs: env.LLM_TIMEOUT_MS,
+    },
     stt: {
       engine: env.STT_ENGINE,
       baseUrl: env.STT_BASE_URL ?? env.OPENAI_BASE_URL,
@@ -104,6 +152,11 @@ function toConfig(env: z.infer<typeof envSchema>) {
       shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
     },
   };
+}
+
+/** A readable default provider name ("gpt-4o-mini@api.groq.com"); never includes a key. */
+export function providerName(baseUrl: string | undefined, model: string): string {
+  return `${model}@${baseUrl ? new URL(baseUrl).host : 'api.openai.com'}`;
 }
 
 export class ConfigError extends Error {}

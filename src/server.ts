@@ -7,7 +7,8 @@ import { openDatabase } from './db/database.js';
 import { failInterruptedJobs } from './db/queries/jobs.js';
 import { LlmCategorizer } from './knowledge/categorize/llm-categorizer.js';
 import { CrawlJobs } from './knowledge/crawl-jobs.js';
-import { createLanguageModelClient } from './brain/language-model-client.js';
+import { createBrainFactory } from './brain/brain-factory.js';
+import { createLanguageModel, createLanguageModelClient } from './brain/language-model-client.js';
 import { ChromiumRenderer } from './knowledge/crawler/index.js';
 import { JobEvents } from './knowledge/job-events.js';
 import { RecrawlScheduler } from './knowledge/recrawl-scheduler.js';
@@ -56,6 +57,7 @@ export async function startServer(config: Config, log: Logger = createLogger(con
     lifecycle: { draining: false },
     twilio: config.twilio ? createTwilioRest(config.twilio) : undefined,
     callTokens: new CallTokens(),
+    brains: createBrainFactory(createLanguageModel(config, log)),
     knowledge: { jobs: crawlJobs, scheduler: new RecrawlScheduler(database, crawlJobs, log), events: jobEvents },
   };
   const generatedAdminKey = await authenticator.ensureAdminKey();

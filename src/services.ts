@@ -1,4 +1,5 @@
 import type { Authenticator } from './auth/authenticator.js';
+import type { BrainFactory } from './brain/brain-factory.js';
 import type { Config } from './config.js';
 import type { DatabaseHandle } from './db/database.js';
 import type { Logger } from './observability/logger.js';
@@ -28,4 +29,6 @@ export interface Services {
   twilio?: TwilioRest;
   callTokens: CallTokens;
   knowledge: { jobs: CrawlJobs; scheduler: RecrawlScheduler; events: JobEvents };
+  /** The agent's mind for one call or chat: grounded LLM when configured, else the offline answerer. */
+  brains: BrainFactory;
 }

@@ -117,7 +117,15 @@ export function probeReset(): void {
 }
 
 export function probeSnapshot(): ProbeSnapshot {
+  // Freeze the window first: the stall this summary causes must not count against the server.
   const cpu = process.cpuUsage(w.cpu);
+  const memory = process.memoryUsage();
+  const windowMs = Math.round(performance.now() - w.started);
+  const ms = (ns: number) => Number((ns / 1e6).toFixed(2));
+  // The histogram records whole timer intervals; less the 10 ms resolution, what remains is the delay.
+  const eventLoopDelayMs = { p50: ms(loop.percentile(50) - 1e7), p99: ms(loop.percentile(99) - 1e7), max: ms(loop.max - 1e7) };
+  const f = w;
+  w = { ...fresh(), started: f.started, cpu: f.cpu };
   let runs = 0;
   let windows = 0;
   let maxBatchEver = 0;
@@ -132,16 +140,14 @@ export function probeSnapshot(): ProbeSnapshot {
     if (!p) playbacks.delete(ref);
     else for (const l of p.stats.lateness) latenessMax = Math.max(latenessMax, l);
   }
-  const ms = (ns: number) => Number((ns / 1e6).toFixed(2));
   return {
-    windowMs: Math.round(performance.now() - w.started),
+    windowMs,
     cpuMs: { user: Math.round(cpu.user / 1000), system: Math.round(cpu.system / 1000) },
-    memory: process.memoryUsage(),
-    // The histogram records whole timer intervals; less the 10 ms resolution, what remains is the delay.
-    eventLoopDelayMs: { p50: ms(loop.percentile(50) - 1e7), p99: ms(loop.percentile(99) - 1e7), max: ms(loop.max - 1e7) },
-    vad: { instances: vads.size, runs, windows, meanBatch: runs ? Number((windows / runs).toFixed(1)) : undefined, maxBatchEver, runMs: summarize(w.runMs, 2), runMsTotal: Math.round(w.runMs.reduce((a, b) => a + b, 0)) },
-    vadBacklogMs: summarize(w.backlog, 0),
-    outbound: { channels: w.channels, framesSent: w.frames, marks: w.marks, clears: w.clears, sendGapMs: summarize(w.gaps, 1), farEndUnderrunMs: summarize(w.underrunMs, 1), playbackLatenessMaxMs: latenessMax },
+    memory,
+    eventLoopDelayMs,
+    vad: { instances: vads.size, runs, windows, meanBatch: runs ? Number((windows / runs).toFixed(1)) : undefined, maxBatchEver, runMs: summarize(f.runMs, 2), runMsTotal: Math.round(f.runMs.reduce((a, b) => a + b, 0)) },
+    vadBacklogMs: summarize(f.backlog, 0),
+    outbound: { channels: f.channels, framesSent: f.frames, marks: f.marks, clears: f.clears, sendGapMs: summarize(f.gaps, 1), farEndUnderrunMs: summarize(f.underrunMs, 1), playbackLatenessMaxMs: latenessMax },
   };
 }
 

@@ -8,9 +8,11 @@ import { failedAuthRateLimit, perKeyRateLimit } from './rate-limit.js';
 import { agentRoutes } from './routes/agents.js';
 import { apiKeyRoutes } from './routes/api-keys.js';
 import { callRoutes } from './routes/calls.js';
+import { chatRoutes } from './routes/chat.js';
 import { healthRoutes } from './routes/health.js';
 import { jobRoutes } from './routes/jobs.js';
 import { knowledgeRoutes } from './routes/knowledge.js';
+import { messageRoutes } from './routes/messages.js';
 import { phoneNumberRoutes } from './routes/phone-numbers.js';
 import { tenantRoutes } from './routes/tenants.js';
 
@@ -49,10 +51,12 @@ export function createApp(services: Services): express.Express {
   api.use('/tenants', requireAdmin, tenantRoutes(services));
   api.use('/api-keys', tenantOnly, apiKeyRoutes(services));
   api.use('/agents/:agentId/knowledge', tenantOnly, knowledgeRoutes(services));
+  api.use('/agents/:agentId/chat', tenantOnly, chatRoutes(services));
   api.use('/agents', tenantOnly, agentRoutes(services));
   api.use('/phone-numbers', tenantOnly, phoneNumberRoutes(services));
   api.use('/calls', tenantOnly, callRoutes(services));
   api.use('/jobs', tenantOnly, jobRoutes(services));
+  api.use('/messages', tenantOnly, messageRoutes(services));
   app.use('/api', api);
 
   app.use(unknownRoute);

@@ -2,7 +2,9 @@
 export type BrainAction =
   | { type: 'say'; text: string }
   | { type: 'transfer'; reason?: string }
-  | { type: 'hang-up'; reason?: string };
+  | { type: 'hang-up'; reason?: string }
+  /** The knowledge the answer was grounded on (shown by the chat API; ignored on the phone). */
+  | { type: 'sources'; sources: { id: string; title: string; sourceUrl: string | null }[] };
 
 export interface ConversationTurn {
   speaker: 'caller' | 'agent';

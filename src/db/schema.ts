@@ -87,6 +87,8 @@ export const calls = sqliteTable(
     summary: text('summary'),
     intent: text('intent'),
     outcome: text('outcome'),
+    promptTokens: integer('prompt_tokens').notNull().default(0),
+    completionTokens: integer('completion_tokens').notNull().default(0),
   },
   (t) => [
     index('calls_tenant_started_idx').on(t.tenantId, t.startedAt),
@@ -193,4 +195,21 @@ export const categorizationCache = sqliteTable(
     createdAt: createdAt(),
   },
   (t) => [primaryKey({ columns: [t.tenantId, t.key] })],
+);
+
+/** Messages callers left with the agent (the take_message tool), for the owner to call back. */
+export const callerMessages = sqliteTable(
+  'caller_messages',
+  {
+    id: text('id').primaryKey(),
+    tenantId: text('tenant_id').notNull().references(() => tenants.id, { onDelete: 'cascade' }),
+    agentId: text('agent_id').references(() => agents.id, { onDelete: 'set null' }),
+    callId: text('call_id').references(() => calls.id, { onDelete: 'set null' }),
+    callerName: text('caller_name'),
+    callbackNumber: text('callback_number'),
+    message: text('message').notNull(),
+    status: text('status', { enum: ['new', 'handled'] }).notNull().default('new'),
+    createdAt: createdAt(),
+  },
+  (t) => [index('caller_messages_tenant_idx').on(t.tenantId, t.createdAt)],
 );

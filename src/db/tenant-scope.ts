@@ -1,5 +1,6 @@
 import type { Db } from './database.js';
 import { agentQueries } from './queries/agents.js';
+import { callerMessageQueries } from './queries/caller-messages.js';
 import { callQueries } from './queries/calls.js';
 import { categorizationCacheQueries } from './queries/categorization-cache.js';
 import { jobQueries } from './queries/jobs.js';
@@ -19,6 +20,7 @@ export function tenantScope(db: Db, tenantId: string) {
     calls: callQueries(db, tenantId),
     jobs: jobQueries(db, tenantId),
     categorizationCache: categorizationCacheQueries(db, tenantId),
+    messages: callerMessageQueries(db, tenantId),
   };
 }
 

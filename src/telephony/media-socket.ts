@@ -120,6 +120,7 @@ export function attachMediaSocket(server: Server, services: Services, engines: V
     const session = new CallSession({
       channel: new TwilioMediaChannel(ws, streamSid),
       ...engines,
+      brain: services.brains({ scope, agent, callId: claims.callId, log: callLog }),
       recorder,
       controls: new TwilioCallControls(services.twilio, claims.callSid, ws, callLog),
       log: callLog,

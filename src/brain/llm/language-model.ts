@@ -43,3 +43,5 @@ export interface LlmRequest {
 export interface LanguageModel {
   stream(request: LlmRequest, signal: AbortSignal): AsyncIterable<LlmEvent>;
 }
+
+export { LlmError, type LlmErrorKind } from './llm-error.js';

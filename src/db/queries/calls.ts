@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, lt, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, lt, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../database.js';
 import { newId } from '../ids.js';
 import { calls, callTurns } from '../schema.js';
@@ -39,6 +39,13 @@ export function callQueries(db: Db, tenantId: string) {
     },
     update(id: string, patch: Partial<CallInput>): CallRow | undefined {
       return db.update(calls).set(patch).where(owned(id)).returning().get();
+    },
+    /** Adds a model's token usage to the call's running totals. */
+    addUsage(id: string, promptTokens: number, completionTokens: number): void {
+      db.update(calls)
+        .set({ promptTokens: sql`${calls.promptTokens} + ${promptTokens}`, completionTokens: sql`${calls.completionTokens} + ${completionTokens}` })
+        .where(owned(id))
+        .run();
     },
     addTurn(callId: string, input: CallTurnInput): CallTurnRow {
       return db

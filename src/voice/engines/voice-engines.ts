@@ -1,5 +1,3 @@
-import { EchoBrain } from '../../brain/echo-brain.js';
-import type { Brain } from '../../brain/brain.js';
 import type { Config } from '../../config.js';
 import type { Logger } from '../../observability/logger.js';
 import type { ReadinessCheck } from '../../services.js';
@@ -15,7 +13,6 @@ export interface VoiceEngines {
   vad: SileroVad;
   stt: SpeechToText;
   tts: TextToSpeech;
-  brain: Brain;
   phraseCache: PhraseCache;
 }
 
@@ -55,7 +52,7 @@ export async function loadVoiceEngines(config: Config, log: Logger): Promise<{ e
   readiness.set('tts', () => ({ ok: true, detail: config.tts.engine === 'espeak' ? 'espeak-ng' : `espeak-ng (fallback for ${config.tts.engine})` }));
 
   return {
-    engines: { vad, stt, tts, brain: new EchoBrain(), phraseCache: new PhraseCache() },
+    engines: { vad, stt, tts, phraseCache: new PhraseCache() },
     readiness,
     close: () => espeak.close(),
   };

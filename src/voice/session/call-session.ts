@@ -209,6 +209,7 @@ export class CallSession {
       let firstSay = true;
       for await (const next of actions) {
         if (signal.aborted) break;
+        if (next.type === 'sources') continue;
         if (next.type !== 'say') {
           action = next;
           continue;

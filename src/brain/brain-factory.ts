@@ -1,0 +1,44 @@
+import type { AgentRow } from '../db/queries/agents.js';
+import type { TenantScope } from '../db/tenant-scope.js';
+import type { Logger } from '../observability/logger.js';
+import type { Brain } from './brain.js';
+import type { LanguageModel } from './llm/language-model.js';
+import { LlmBrain } from './llm-brain.js';
+import type { KnowledgeLookup } from './offline/knowledge-lookup.js';
+import { OfflineBrain } from './offline/offline-brain.js';
+
+export interface BrainDeps {
+  scope: TenantScope;
+  agent: AgentRow;
+  /** The call the brain serves, or null for a text chat. */
+  callId: string | null;
+  log: Logger;
+}
+
+export type BrainFactory = (deps: BrainDeps) => Brain;
+
+/** The agent's knowledge, read through the tenant's scope. */
+export function knowledgeLookup(scope: TenantScope, agentId: string): KnowledgeLookup {
+  return {
+    search: (query, limit = 5) => scope.knowledge.search(agentId, query, limit),
+    byCategory: (category) => scope.knowledge.list(agentId, category),
+  };
+}
+
+/** The LLM brain when a model is configured, else the offline answerer; one brain per call or chat. */
+export function createBrainFactory(model: LanguageModel | undefined): BrainFactory {
+  return ({ scope, agent, callId, log }) => {
+    const lookup = knowledgeLookup(scope, agent.id);
+    if (!model) return new OfflineBrain({ lookup });
+    return new LlmBrain({
+      model,
+      lookup,
+      agent,
+      log,
+      takeMessage: (input) => scope.messages.create({ agentId: agent.id, callId, callerName: input.callerName ?? null, callbackNumber: input.callbackNumber ?? null, message: input.message }),
+      recordUsage: (prompt, completion) => {
+        if (callId) scope.calls.addUsage(callId, prompt, completion);
+      },
+    });
+  };
+}
