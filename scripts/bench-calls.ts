@@ -237,7 +237,7 @@ if (parts.has('scale')) {
     loadAverage1m: Number(os.loadavg()[0]!.toFixed(2)),
     rssBaselineMiB: mib(before.memory.rss), rssMiB: mib(probe.memory.rss), rssPerCallMiB: Number(((probe.memory.rss - before.memory.rss) / 2 ** 20 / calls.length).toFixed(2)), heapUsedMiB: mib(probe.memory.heapUsed),
     vadWindows: probe.vad.windows, vadRuns: probe.vad.runs, vadMeanBatch: probe.vad.meanBatch, vadMaxBatchEver: probe.vad.maxBatchEver, vadRunMsTotal: probe.vad.runMsTotal,
-    playbackStatsLatenessMaxMs: probe.outbound.playbackLatenessMaxMs,
+    playbackUnderruns: probe.outbound.playbackUnderruns,
     callerGapMs: summarize(gaps), serverSendGapMs: probe.outbound.sendGapMs, bargeInServerMs: summarize(bargeIns), bargeInCallerMs: summarize(callerBargeIns), firstAudioMs: summarize(firstAudio), vadRunMs: probe.vad.runMs, vadBacklogMs: probe.vadBacklogMs, eventLoopDelayMs: probe.eventLoopDelayMs,
   };
   const title = `c. Scale: ${calls.length} concurrent calls for ${windowS.toFixed(0)} s (server: ${server.mode}; the simulated callers share this machine's cores)`;

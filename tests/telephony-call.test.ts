@@ -37,7 +37,9 @@ describe('a phone call', () => {
     expect(greeting).toMatchObject({ speaker: 'agent', text: 'Thanks for calling Flowmaster Plumbing. How can I help?', interrupted: false });
     expect(caller).toMatchObject({ speaker: 'caller', text: 'ask not what your country can do for you' });
     expect(caller.startMs).toBeLessThan(caller.endMs);
-    expect(answer).toMatchObject({ speaker: 'agent', text: 'You said: ask not what your country can do for you What else can I help you with?', interrupted: false });
+    // What the agent says is the brain's business (tested with the brains); here: it answered, whole.
+    expect(answer).toMatchObject({ speaker: 'agent', interrupted: false });
+    expect(answer.text.length).toBeGreaterThan(10);
     expect(answer.latency.endpointingMs).toBeGreaterThanOrEqual(500);
     expect(answer.latency.sttMs).toBeGreaterThanOrEqual(0);
     expect(answer.latency.ttsFirstAudioMs).toBeGreaterThan(0);

@@ -127,7 +127,8 @@ describe('Twilio edges', () => {
     await call.closed;
     const detail = (await h.tenant.get(`/api/calls/${call.parameters.callId}`)).body;
     expect(detail.endReason).toBe('agent_ended');
-    expect(detail.turns.at(-1)).toMatchObject({ speaker: 'agent', text: 'Thanks for calling. Goodbye!' });
+    expect(detail.turns.at(-1).speaker).toBe('agent');
+    expect(detail.turns.at(-1).text).toMatch(/goodbye/i);
   });
 
   it('records status callbacks with the duration', async () => {

@@ -20,7 +20,7 @@ export interface ProbeSnapshot {
   vad: { instances: number; runs: number; windows: number; meanBatch?: number; maxBatchEver: number; runMs: Summary; runMsTotal: number };
   /** Newest caller frame's stream time − the newest window the turn detector has seen: VAD backlog. */
   vadBacklogMs: Summary;
-  outbound: { channels: number; framesSent: number; marks: number; clears: number; sendGapMs: Summary; farEndUnderrunMs: Summary; playbackLatenessMaxMs: number };
+  outbound: { channels: number; framesSent: number; marks: number; clears: number; sendGapMs: Summary; farEndUnderrunMs: Summary; playbackUnderruns: number };
 }
 
 type Counts = { runs: number; windows: number };
@@ -134,11 +134,11 @@ export function probeSnapshot(): ProbeSnapshot {
     windows += instance.stats.windows - at.windows;
     maxBatchEver = Math.max(maxBatchEver, instance.stats.maxBatch);
   }
-  let latenessMax = 0;
+  let playbackUnderruns = 0;
   for (const ref of playbacks) {
     const p = ref.deref();
     if (!p) playbacks.delete(ref);
-    else for (const l of p.stats.lateness) latenessMax = Math.max(latenessMax, l);
+    else playbackUnderruns += p.stats.underruns;
   }
   return {
     windowMs,
@@ -147,7 +147,7 @@ export function probeSnapshot(): ProbeSnapshot {
     eventLoopDelayMs,
     vad: { instances: vads.size, runs, windows, meanBatch: runs ? Number((windows / runs).toFixed(1)) : undefined, maxBatchEver, runMs: summarize(f.runMs, 2), runMsTotal: Math.round(f.runMs.reduce((a, b) => a + b, 0)) },
     vadBacklogMs: summarize(f.backlog, 0),
-    outbound: { channels: f.channels, framesSent: f.frames, marks: f.marks, clears: f.clears, sendGapMs: summarize(f.gaps, 1), farEndUnderrunMs: summarize(f.underrunMs, 1), playbackLatenessMaxMs: latenessMax },
+    outbound: { channels: f.channels, framesSent: f.frames, marks: f.marks, clears: f.clears, sendGapMs: summarize(f.gaps, 1), farEndUnderrunMs: summarize(f.underrunMs, 1), playbackUnderruns },
   };
 }
 

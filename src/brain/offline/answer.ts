@@ -9,7 +9,7 @@ import type { KnowledgeEntryRow } from '../../db/queries/knowledge.js';
 import { addressAnswer, emailAnswer, foundedAnswer, hoursAnswer, phoneAnswer, type FactAnswer } from './answer-facts.js';
 import type { Intent, IntentKind } from './intent.js';
 import type { KnowledgeLookup } from './knowledge-lookup.js';
-import { answerSentences, retrieve, stem, type RetrieveOptions } from './retrieve.js';
+import { answerSentences, retrieve, similar, stem, type RetrieveOptions } from './retrieve.js';
 import { closed, sentences, speakable } from './spoken.js';
 
 export interface AnswerContext {
@@ -65,6 +65,17 @@ const SOFT: Partial<Record<IntentKind, string[]>> = {
   services: ['services', 'service', 'kind', 'kinds', 'types', 'stuff', 'things'],
   emergency: ['emergency', 'emergencies', 'urgent', 'urgently', 'asap', 'help', 'really', 'bad', 'see', 'come', 'out'],
   address: ['parking', 'park', 'directions', 'get', 'there', 'find'],
+  area: ['area', 'areas', 'serve', 'service', 'cover', 'travel', 'deliver', 'delivery', 'towns', 'cities', 'far', 'places', 'neighborhoods', 'neighbourhoods'],
+};
+/** What to search for when the question names nothing but its kind ("how do I book"). */
+const DEFAULT_TERMS: Partial<Record<IntentKind, string[]>> = {
+  booking: ['schedule', 'appointment'],
+  prices: ['price', 'cost'],
+  payment: ['payment', 'insurance'],
+  policies: ['policy'],
+  emergency: ['emergency', 'same', 'day'],
+  address: ['parking', 'directions'],
+  area: ['area', 'serve'],
 };
 const ASKING = new Set('offer offers provide provides sell sells carry carries take takes accept accepts make makes fix fixes repair repairs install installs serve serves handle handles treat treats work help do does have has'.split(' '));
 
@@ -76,20 +87,21 @@ const CATEGORIES: Partial<Record<IntentKind, string[]>> = {
   services: ['services', 'products', 'faq'],
   emergency: ['emergency', 'services', 'faq'],
   address: ['location', 'amenities'],
+  area: ['service_area', 'location'],
   question: [],
 };
 const PRICE_SIGNAL = /\$\s?\d|\b(cost|costs|price|prices|pricing|priced|fee|fees|charge|charges|free|rate|rates|quote|quotes|estimate|estimates|depends)\b/i;
 const URGENT_HELP = /same[- ]day|\bcall (us|our)\b|right away|on-call|emergency line|24\/7/i;
 
 function requiredWords(intent: Intent): string[] {
-  const soft = new Set((SOFT[intent.kind] ?? []).map(stem));
-  return intent.terms.filter((w) => !ASKING.has(w) && !soft.has(stem(w)));
+  const soft = (SOFT[intent.kind] ?? []).map(stem);
+  return intent.terms.filter((w) => !ASKING.has(w) && !soft.some((s) => similar(s, stem(w))));
 }
 
 /** The best covering entry, as up to two sentences of the site's own words. */
 function fromKnowledge(ctx: AnswerContext, intent: Intent, extra: Partial<RetrieveOptions> = {}, lead?: (e: KnowledgeEntryRow, required: string[]) => string | undefined): Reply | undefined {
   const required = requiredWords(intent);
-  const terms = intent.terms.length ? intent.terms : (SOFT[intent.kind] ?? []).slice(0, 4);
+  const terms = intent.terms.length ? intent.terms : (DEFAULT_TERMS[intent.kind] ?? []);
   const hits = retrieve(ctx.lookup, { terms, required, categories: CATEGORIES[intent.kind] ?? [], question: intent.text, ...extra });
   const hit = hits.find((h) => !h.entry.factKey || intent.kind === 'question');
   if (!hit) return undefined;
@@ -100,7 +112,8 @@ function fromKnowledge(ctx: AnswerContext, intent: Intent, extra: Partial<Retrie
 /** A team entry is titled with the person's name and its content often omits it ("Founder & Lead Dentist."). */
 function nameLead(entry: KnowledgeEntryRow): string | undefined {
   const title = entry.title.trim();
-  if (entry.category !== 'team' || title.endsWith('?') || title.split(/\s+/).length > 5 || entry.content.includes(title)) return undefined;
+  const person = /^(?:dr\.?\s+)?\p{Lu}[\p{L}'-]+(?:\s+\p{Lu}\.?)?(?:\s+\p{Lu}[\p{L}'-]+){1,2}$/u.test(title) && !/\b(team|care|staff|our|meet|expert|about|services?|patients?|office)\b/i.test(title);
+  if (entry.category !== 'team' || !person || entry.content.includes(title)) return undefined;
   return closed(title);
 }
 
@@ -190,7 +203,9 @@ export function answer(intent: Intent, ctx: AnswerContext): Reply {
     case 'prices': {
       const found = fromKnowledge(ctx, intent, { prefer: PRICE_SIGNAL }, undefined);
       if (found && PRICE_SIGNAL.test(found.sources[0]!.content)) return found;
-      const what = intent.item ? `a price for ${requiredWords(intent).join(' ') || intent.item}` : 'our prices';
+      // Name what was asked about when it is a thing ("teeth whitening"), not a wish ("free", "cheapest").
+      const item = requiredWords(intent).join(' ');
+      const what = !intent.item ? 'our prices' : item && !/\b(free|cheap|cheapest|discount|special|any)\b/.test(item) ? `a price for ${item}` : 'that pricing information';
       return say([`I'm sorry, I don't have ${what} on file.`, offerLine(ctx) ?? LINES.anythingElse]);
     }
     case 'services':

@@ -8,7 +8,7 @@
 export type IntentKind =
   | 'greeting' | 'thanks' | 'goodbye' | 'human' | 'message' | 'yes' | 'no' | 'repeat'
   | 'emergency' | 'policies' | 'payment' | 'prices' | 'booking' | 'founded' | 'hours'
-  | 'phone' | 'email' | 'address' | 'services' | 'question' | 'unclear';
+  | 'phone' | 'email' | 'address' | 'area' | 'services' | 'question' | 'unclear';
 
 export interface Intent {
   kind: IntentKind;
@@ -94,6 +94,7 @@ const EMAIL = /\b(email|e mail|emailing|mail address)\b/;
 const PARKING = /\b(parking|park|car park|garage)\b/;
 const DIRECTIONS = /\b(directions|get there|get to you|how do i get|how to get|find you|landmark|cross street|near|nearby|close to|how far|bus|train|subway|public transport|transit)\b/;
 const ADDRESS = /\b(address|located|location|locations|where are you|where is|wheres|what street|which street|what city|where exactly|street)\b/;
+const AREA = /\b(what|which) (areas?|towns|cities|places|neighbou?rhoods|zip codes)\b|\bservice areas?\b|\b(do|will|can) you (guys )?(come|travel|go|deliver|service|serve|cover)( out)? (to|in)\b|\bhow far (do|will) you\b|\b(in|cover) my area\b/;
 const SERVICES = /\b(services?|what do you (do|offer|sell|have|make)|what you do|what kind of|menu|products?|specialize|specialise)\b|\b(do|can|could) you (guys )?(do|offer|provide|sell|carry|have|make|fix|repair|install|serve|handle|treat|work on|help with|clean|replace)\b|\b(do|does) (the|your) \w+ (do|offer|have)\b/;
 
 /** The days an utterance names, and any relative day or holiday. */
@@ -145,7 +146,7 @@ function classifyQuestion(text: string, terms: string[]): Intent | undefined {
   if (has(text, EMERGENCY)) return { kind: 'emergency', ...base };
   if (has(text, POLICIES)) return { kind: 'policies', ...base };
   if (has(text, PAYMENT) && !/\binsured\b/.test(text)) return { kind: 'payment', ...base };
-  if (has(text, PRICES)) return { kind: 'prices', ...base, ...opt('item', itemOf(terms, /^(cost|costs|price|prices|pricing|charge|charges|fee|fees|rate|rates|expensive|cheap|quote|estimate|usually|typically|average)$/)) };
+  if (has(text, PRICES)) return { kind: 'prices', ...base, ...opt('item', itemOf(terms, /^(costs?|prices?|pricing|charges?|fees?|rates?|expensive|cheap|quotes?|estimates?|usually|typically|average)$/)) };
   if (has(text, BOOKING)) return { kind: 'booking', ...base, ...daysAsked(text) };
   if (has(text, FOUNDED)) return { kind: 'founded', ...base };
   if (has(text, PHONE) && !/\bnumber of\b/.test(text)) return { kind: 'phone', ...base };
@@ -154,6 +155,7 @@ function classifyQuestion(text: string, terms: string[]): Intent | undefined {
   if (has(text, HOURS) && !/\b(how close|close to|close by)\b/.test(text)) return { kind: 'hours', ...base, ...daysAsked(text) };
   if (has(text, DIRECTIONS)) return { kind: 'address', aspect: 'directions', ...base };
   if (has(text, ADDRESS)) return { kind: 'address', aspect: 'address', ...base };
+  if (has(text, AREA)) return { kind: 'area', ...base };
   if (has(text, SERVICES)) return { kind: 'services', ...base, ...opt('item', itemOf(terms, /^(services?|products?|kind|menu)$/)) };
   // A bare day ("what about saturday") follows an hours question far more often than anything else.
   const days = daysAsked(text);

@@ -6,8 +6,8 @@ import type { KnowledgeLookup } from './knowledge-lookup.js';
 export interface OfflineBrainOptions {
   /** The agent's knowledge (bound to its tenant and agent). */
   lookup: KnowledgeLookup;
-  /** Saves a message the caller dictates; without it the agent never offers to take one. */
-  takeMessage?: (input: { message: string }) => void;
+  /** Saves a message the caller dictates; without it the agent never offers to take one. Same shape as the LLM brain's. */
+  takeMessage?: (input: { callerName?: string; callbackNumber?: string; message: string }) => void;
   /** The business's time zone (IANA), for "are you open today"; the server's when unset. */
   timeZone?: string;
   now?: () => Date;
@@ -31,7 +31,7 @@ export class OfflineBrain implements Brain {
   async *respond(callerText: string, context: BrainContext, signal: AbortSignal): AsyncIterable<BrainAction> {
     if (signal.aborted) return;
     const reply = answer(classify(callerText), this.answerContext(context));
-    if (reply.message && this.o.takeMessage) this.o.takeMessage({ message: callerText.trim() });
+    if (reply.message && this.o.takeMessage) this.o.takeMessage(dictatedMessage(callerText));
     if (reply.sources.length) yield { type: 'sources', sources: reply.sources.map((e) => ({ id: e.id, title: e.title, sourceUrl: e.sourceUrl })) };
     // One sentence per action, so speech starts on the first while the rest are queued.
     for (const text of reply.sentences) {
@@ -66,4 +66,17 @@ function lastAgentTurn(context: BrainContext): string | undefined {
     if (turn.speaker === 'agent' && turn.text.trim()) return turn.text.trim();
   }
   return undefined;
+}
+
+/** The whole utterance is the message; a name ("this is John") and a number in it are picked out too. */
+export function dictatedMessage(text: string): { callerName?: string; callbackNumber?: string; message: string } {
+  const message = text.trim();
+  const name = /\b(?:this is|my name is|name's|it's|i am|i'm)\s+([a-z][a-z'-]+(?:\s+[a-z][a-z'-]+)?)/i.exec(message)?.[1];
+  const digits = /(?:\+?\d[\s().-]*){7,15}/.exec(message)?.[0].replace(/[^\d+]/g, '');
+  const words: string[] = [];
+  for (const w of name?.split(/\s+/) ?? []) {
+    if (/^(calling|at|from|and|on|my|please|here|about|with|i|im|the|a|in|to|call|again)$/i.test(w)) break;
+    words.push(w.charAt(0).toUpperCase() + w.slice(1));
+  }
+  return { message, ...(words.length ? { callerName: words.join(' ') } : {}), ...(digits ? { callbackNumber: digits } : {}) };
 }

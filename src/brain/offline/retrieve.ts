@@ -51,10 +51,10 @@ export function stem(word: string): string {
   return w.replace(/ies$/, 'y').replace(/(?:ations?|ings?|ments?|ed|es|s)$/, '') || w;
 }
 
-function similar(a: string, b: string): boolean {
+export function similar(a: string, b: string): boolean {
   if (a === b) return true;
   const [short, long] = a.length <= b.length ? [a, b] : [b, a];
-  return short.length >= 4 && long.startsWith(short) && long.length - short.length <= 2;
+  return short.length >= 4 && long.startsWith(short) && long.length - short.length <= (short.length >= 5 ? 4 : 2);
 }
 
 /** Stems of a text's words, plus hyphenated pairs joined ("check-ups" → "checkup", "Wi-Fi" → "wifi"). */
@@ -117,7 +117,9 @@ export function answerSentences(entry: KnowledgeEntryRow, required: string[], ma
   const covering = new Set(all.filter((s) => required.some((w) => covers(textStems(s), w)) || also?.test(s)));
   // A published answer's opening "Yes, …" / "No, …" is the answer itself; keep it.
   const verdict = all[0] && /^(yes|no)\b/i.test(all[0]) ? all[0] : undefined;
-  const chosen = covering.size ? all.filter((s) => s === verdict || covering.has(s)) : all;
+  let chosen = covering.size ? all.filter((s) => s === verdict || covering.has(s)) : all;
+  // One short covering sentence ("Yes.") needs the one after it to mean anything.
+  if (chosen.length === 1 && chosen[0]!.length < 120) chosen = all.slice(all.indexOf(chosen[0]!), all.indexOf(chosen[0]!) + 2);
   const out: string[] = [];
   let length = 0;
   for (const s of chosen.slice(0, max)) {

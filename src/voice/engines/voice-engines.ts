@@ -54,6 +54,8 @@ export async function loadVoiceEngines(config: Config, log: Logger): Promise<{ e
   return {
     engines: { vad, stt, tts, phraseCache: new PhraseCache() },
     readiness,
-    close: () => espeak.close(),
+    close: async () => {
+      await Promise.all([espeak.close(), vad.close()]);
+    },
   };
 }

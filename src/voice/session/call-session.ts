@@ -49,6 +49,8 @@ interface AgentTurn {
   controller: AbortController;
   /** Stream time of the turn's first audio. */
   startMs?: number;
+  /** Filled in as the turn goes; kept when the caller talks over it. */
+  latency: TurnLatency;
 }
 
 /**
@@ -198,10 +200,10 @@ export class CallSession {
     this.interruptAgent();
     const controller = new AbortController();
     const signal = AbortSignal.any([controller.signal, this.callController.signal]);
-    const turn: AgentTurn = { controller };
+    const latency = options.latency ?? {};
+    const turn: AgentTurn = { controller, latency };
     this.agentTurn = turn;
     const actions = makeActions(signal);
-    const latency = options.latency ?? {};
     const started = performance.now();
     void (async () => {
       const said: string[] = [];
@@ -251,7 +253,7 @@ export class CallSession {
     const { heardText, interrupted } = this.playback.stop();
     if (heardText || interrupted) {
       this.history.push({ speaker: 'agent', text: heardText });
-      this.recordAgentTurn(heardText, interrupted, {}, turn.startMs);
+      this.recordAgentTurn(heardText, interrupted, turn.latency, turn.startMs);
     }
   }
 

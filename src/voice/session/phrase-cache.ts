@@ -4,6 +4,23 @@
  */
 export class PhraseCache {
   private readonly entries = new Map<string, Uint8Array[]>();
+  /** Phrases being synthesized right now: ten callers at once share one synthesis. */
+  private readonly inFlight = new Map<string, Promise<Uint8Array[] | undefined>>();
+
+  pending(key: string): Promise<Uint8Array[] | undefined> | undefined {
+    return this.inFlight.get(key);
+  }
+
+  /** Marks `key` as being synthesized; call the returned function with the frames (or undefined). */
+  begin(key: string): (frames: Uint8Array[] | undefined) => void {
+    let settle!: (frames: Uint8Array[] | undefined) => void;
+    this.inFlight.set(key, new Promise((resolve) => (settle = resolve)));
+    return (frames) => {
+      this.inFlight.delete(key);
+      if (frames?.length) this.set(key, frames);
+      settle(frames);
+    };
+  }
 
   constructor(private readonly maxEntries = 256) {}
 

@@ -15,8 +15,11 @@ export interface Segment {
 
 export interface PacingStats {
   framesSent: number;
-  /** How late each frame left relative to its slot on the playback clock, in ms (0 = on time). */
-  lateness: number[];
+  /**
+   * Times the far end ran dry in the middle of a segment (our next frame left after the last
+   * buffered one had finished playing): the caller heard a gap.
+   */
+  underruns: number;
 }
 
 /**
@@ -34,7 +37,7 @@ export class Playback {
   private wake?: () => void;
   private readonly clearedMarks = new Set<string>();
   private idleWaiters: (() => void)[] = [];
-  readonly stats: PacingStats = { framesSent: 0, lateness: [] };
+  readonly stats: PacingStats = { framesSent: 0, underruns: 0 };
 
   constructor(
     private readonly channel: MediaChannel,
@@ -170,6 +173,8 @@ export class Playback {
           const now = this.now();
           const bufferedUntil = this.runStart + this.runFrames * FRAME_MS;
           if (this.runFrames === 0 || bufferedUntil < now) {
+            // Mid-segment, an empty far-end buffer means the caller heard a gap.
+            if (this.runFrames > 0 && segment.sent > 0) this.stats.underruns++;
             // A new run: the far end has nothing buffered, so playback starts now.
             this.runStart = Math.max(now, bufferedUntil);
             this.runFrames = 0;
@@ -181,7 +186,6 @@ export class Playback {
           }
           this.channel.sendAudio(segment.frames[segment.sent++]!);
           this.stats.framesSent++;
-          this.stats.lateness.push(Math.max(0, now - (this.runStart + this.runFrames * FRAME_MS)));
           this.runFrames++;
         } else if (segment.complete) {
           segment.markName = `seg-${segment.id}-${this.stats.framesSent}`;

@@ -20,13 +20,14 @@ export class Speaker {
     if (signal.aborted || !text.trim()) return;
     const key = `${this.tts.name}|${this.voice ?? ''}|${text}`;
     const segment = this.playback.open(text);
-    const cached = options.cacheable ? this.cache.get(key) : undefined;
-    if (cached) {
+    const cached = options.cacheable ? (this.cache.get(key) ?? (await this.cache.pending(key))) : undefined;
+    if (cached && !signal.aborted) {
       options.onFirstAudio?.();
       this.playback.append(segment, cached);
       this.playback.finish(segment);
       return;
     }
+    const done = options.cacheable ? this.cache.begin(key) : undefined;
     const framer = new MulawFramer();
     const all: Uint8Array[] = [];
     let first = true;
@@ -48,8 +49,8 @@ export class Speaker {
         if (first && tail.length) options.onFirstAudio?.();
         all.push(...tail);
         this.playback.append(segment, tail);
-        if (options.cacheable && all.length) this.cache.set(key, all);
       }
+      done?.(signal.aborted ? undefined : all);
       this.playback.finish(segment);
     }
   }
