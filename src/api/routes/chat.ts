@@ -31,7 +31,8 @@ export function chatRoutes({ brains, log }: Services): Router {
       history: conversation.history,
     };
     const controller = new AbortController();
-    req.on('close', () => res.writableFinished || controller.abort());
+    // The response closing before it was sent means the client went away: stop the model.
+    res.on('close', () => res.writableFinished || controller.abort());
     conversation.history.push({ speaker: 'caller', text: message });
     const said: string[] = [];
     let sources: Extract<BrainAction, { type: 'sources' }>['sources'] = [];

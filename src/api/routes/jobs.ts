@@ -44,7 +44,7 @@ export function jobRoutes({ knowledge }: Services): Router {
       unsubscribe();
       res.end();
     };
-    req.on('close', finish);
+    res.on('close', finish); // the client went away (req's own 'close' only means its body was read)
     send(job);
   });
   return router;
