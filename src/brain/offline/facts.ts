@@ -3,11 +3,12 @@
  * with the site's disagreements settled as honestly as the evidence allows.
  *
  * When pages disagree (the fact is flagged `conflict`), each value gets an authority score:
- *   - the page it came from: a contact page 3; about / location / store / hours pages 2; legal
- *     pages (privacy, terms, cookies) 0, since they are often untouched templates; any other page 1;
+ *   - the best page it appears on: a contact page 3; about / location / store / hours pages 2;
+ *     legal pages (privacy, terms, cookies) 0, since they are often untouched templates; any other
+ *     page 1. The sync keeps a repeated fact once, from the first page crawled, so the pages of
+ *     other entries that repeat the value (an FAQ answer quoting the number) count too;
  *   - plus corroboration: how many other entries mention the same value (capped at 3), because a
- *     number repeated in the FAQ answers is the one the business actually uses (the sync keeps a
- *     repeated fact once, from its first page, so the page alone under-counts);
+ *     number repeated in the FAQ answers is the one the business actually uses;
  *   - a placeholder (a phone whose last seven digits are all the same, such as 555-000-0000)
  *     ranks below everything.
  * One value is spoken alone only when it beats every other by at least 2 points ("settled");
@@ -94,9 +95,11 @@ export function chooseFact(lookup: KnowledgeLookup, key: FactKey): ChosenFact | 
     .map((group) => {
       const fact = group[0]!;
       if (isPlaceholder(key, fact.factValue)) return { fact, score: -10 };
-      const page = Math.max(...group.map((f) => pageWeight(f.sourceUrl)));
-      const corroboration = Math.min(3, everything.filter((e) => mentions(key, fact, e)).length);
-      return { fact, score: page + corroboration };
+      // A fact repeated on several pages is stored once, from the first page crawled (which varies),
+      // so the pages of the entries that repeat it count as its pages too.
+      const backers = everything.filter((e) => mentions(key, fact, e));
+      const page = Math.max(...[...group, ...backers].map((f) => pageWeight(f.sourceUrl)));
+      return { fact, score: page + Math.min(3, backers.length) };
     })
     .sort((a, b) => b.score - a.score);
   const [first, second] = scored as [(typeof scored)[number], (typeof scored)[number]];
