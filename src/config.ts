@@ -90,6 +90,8 @@ const envSchema = z
     MAX_BODY_BYTES: int(1024, 100 * 1024 * 1024, 1024 * 1024),
     SHUTDOWN_TIMEOUT_MS: int(0, 10 * 60 * 1000, 10_000),
     MEDIA_START_TIMEOUT_MS: int(100, 120_000, 10_000),
+    WEBHOOK_INTERVAL_MS: int(50, 60_000, 1000),
+    WEBHOOK_RETRY_BASE_MS: int(10, 600_000, 5000),
   })
   .superRefine((env, ctx) => {
     if (Boolean(env.TWILIO_ACCOUNT_SID) !== Boolean(env.TWILIO_AUTH_TOKEN)) {
@@ -146,6 +148,7 @@ function toConfig(env: z.infer<typeof envSchema>) {
     tts: { engine: env.TTS_ENGINE, elevenLabsApiKey: env.ELEVENLABS_API_KEY },
     crawl: { allowPrivate: env.CRAWL_ALLOW_PRIVATE },
     telephony: { mediaStartTimeoutMs: env.MEDIA_START_TIMEOUT_MS },
+    webhooks: { intervalMs: env.WEBHOOK_INTERVAL_MS, retryBaseMs: env.WEBHOOK_RETRY_BASE_MS },
     http: {
       rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,
       maxBodyBytes: env.MAX_BODY_BYTES,

@@ -12,6 +12,7 @@ import { createLanguageModel, createLanguageModelClient } from './brain/language
 import { ChromiumRenderer } from './knowledge/crawler/index.js';
 import { JobEvents } from './knowledge/job-events.js';
 import { RecrawlScheduler } from './knowledge/recrawl-scheduler.js';
+import { WebhookDispatcher } from './webhooks/webhook-dispatcher.js';
 import { createLogger, type Logger } from './observability/logger.js';
 import { createMetrics } from './observability/metrics.js';
 import type { Services } from './services.js';
@@ -72,6 +73,8 @@ export async function startServer(config: Config, log: Logger = createLogger(con
   await listen(server, config.port, config.host);
   const port = (server.address() as AddressInfo).port;
   services.knowledge.scheduler.start();
+  const webhooks = new WebhookDispatcher(database, log, config.crawl.allowPrivate, config.webhooks.intervalMs, config.webhooks.retryBaseMs);
+  webhooks.start();
   log.info({ event: 'server.listening', port, publicUrl: config.publicUrl, dataDir: config.dataDir }, 'listening');
 
   let closing: Promise<void> | undefined;
@@ -85,6 +88,7 @@ export async function startServer(config: Config, log: Logger = createLogger(con
         drainCalls: media.drain,
         closeEngines: async () => {
           services.knowledge.scheduler.stop();
+          webhooks.stop();
           crawlJobs.close();
           await Promise.all([voice.close(), renderer.close()]);
         },

@@ -125,6 +125,7 @@ describe('dental clinic', () => {
     expect((await ask('wisdom-bites-dental', 'whats your cancellation policy')).text).toMatch(/24 hours' notice for cancellations/);
     expect((await ask('wisdom-bites-dental', 'do you do teeth whitening')).text).toMatch(/^Yes, we offer both in-office professional teeth whitening/);
     expect((await ask('wisdom-bites-dental', 'is there parking')).text).toMatch(/free parking/);
+    expect((await ask('wisdom-bites-dental', 'does anyone speak spanish')).text).toBe('Staff speak English and Spanish.');
   });
 
   it('offers a transfer on an emergency when it can, and makes it on "yes"', async () => {
@@ -239,6 +240,14 @@ describe('the conversation', () => {
       controller.abort(); // barge-in after the first sentence
     }
     expect(said).toEqual(['Our website lists more than one set of hours.']);
+  });
+
+  it('never leaves the caller in silence when the knowledge cannot be read', async () => {
+    const broken: KnowledgeLookup = { search: () => { throw new Error('database is locked'); }, byCategory: () => { throw new Error('database is locked'); } };
+    const said: string[] = [];
+    const agent = { id: 'a', name: 'Clinic', greeting: null, transferNumber: null };
+    for await (const a of new OfflineBrain({ lookup: broken }).respond('what are your hours', { callId: 'c', tenantId, agent, history: [] }, new AbortController().signal)) if (a.type === 'say') said.push(a.text);
+    expect(said[0]).toBe("I'm sorry, I'm having trouble answering right now.");
   });
 
   it('greets like the echo brain did', () => {

@@ -15,6 +15,7 @@ import { knowledgeRoutes } from './routes/knowledge.js';
 import { messageRoutes } from './routes/messages.js';
 import { phoneNumberRoutes } from './routes/phone-numbers.js';
 import { tenantRoutes } from './routes/tenants.js';
+import { webhookRoutes } from './routes/webhooks.js';
 
 /** A body that is not JSON is refused up front instead of arriving as an empty object. */
 const jsonBodiesOnly: RequestHandler = (req, _res, next) => {
@@ -57,6 +58,7 @@ export function createApp(services: Services): express.Express {
   api.use('/calls', tenantOnly, callRoutes(services));
   api.use('/jobs', tenantOnly, jobRoutes(services));
   api.use('/messages', tenantOnly, messageRoutes(services));
+  api.use('/webhook', tenantOnly, webhookRoutes(services));
   app.use('/api', api);
 
   app.use(unknownRoute);

@@ -11,6 +11,9 @@ export const tenants = sqliteTable('tenants', {
   id: text('id').primaryKey(),
   name: text('name').notNull(),
   status: text('status', { enum: ['active', 'disabled'] }).notNull().default('active'),
+  /** Where call-ended events are POSTed, signed with the secret (HMAC-SHA256). */
+  webhookUrl: text('webhook_url'),
+  webhookSecret: text('webhook_secret'),
   createdAt: createdAt(),
   updatedAt: updatedAt(),
 });
@@ -212,4 +215,22 @@ export const callerMessages = sqliteTable(
     createdAt: createdAt(),
   },
   (t) => [index('caller_messages_tenant_idx').on(t.tenantId, t.createdAt)],
+);
+
+/** Outbox of webhook events: written with the data they describe, delivered at least once. */
+export const webhookDeliveries = sqliteTable(
+  'webhook_deliveries',
+  {
+    id: text('id').primaryKey(),
+    tenantId: text('tenant_id').notNull().references(() => tenants.id, { onDelete: 'cascade' }),
+    event: text('event').notNull(),
+    payload: text('payload', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+    status: text('status', { enum: ['pending', 'delivered', 'dead'] }).notNull().default('pending'),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: integer('next_attempt_at', { mode: 'timestamp_ms' }).notNull().default(sql`(CAST(unixepoch('subsec') * 1000 AS INTEGER))`),
+    lastError: text('last_error'),
+    createdAt: createdAt(),
+    deliveredAt: integer('delivered_at', { mode: 'timestamp_ms' }),
+  },
+  (t) => [index('webhook_deliveries_due_idx').on(t.status, t.nextAttemptAt), index('webhook_deliveries_tenant_idx').on(t.tenantId, t.createdAt)],
 );

@@ -6,6 +6,7 @@ import { categorizationCacheQueries } from './queries/categorization-cache.js';
 import { jobQueries } from './queries/jobs.js';
 import { knowledgeQueries } from './queries/knowledge.js';
 import { phoneNumberQueries } from './queries/phone-numbers.js';
+import { webhookQueries } from './queries/webhook-deliveries.js';
 
 /**
  * The only way request handlers reach tenant-owned rows: every query below filters by this
@@ -21,6 +22,7 @@ export function tenantScope(db: Db, tenantId: string) {
     jobs: jobQueries(db, tenantId),
     categorizationCache: categorizationCacheQueries(db, tenantId),
     messages: callerMessageQueries(db, tenantId),
+    webhooks: webhookQueries(db, tenantId),
   };
 }
 

@@ -6,6 +6,7 @@ import { tenantScope } from '../db/tenant-scope.js';
 import type { Services } from '../services.js';
 import { CallRecorder } from '../voice/session/call-recorder.js';
 import { CallSession } from '../voice/session/call-session.js';
+import { finishCall } from '../voice/session/finish-call.js';
 import type { VoiceEngines } from '../voice/engines/voice-engines.js';
 import { parseInboundMessage, type InboundMessage } from './media-messages.js';
 import { TwilioCallControls } from './twilio-call-controls.js';
@@ -137,6 +138,8 @@ export function attachMediaSocket(server: Server, services: Services, engines: V
     callLog.info({ event: 'call.started' }, 'call started');
     session.start();
     ws.once('close', () => {
+      session.stop('socket_closed');
+      finishCall(services.database, scope, claims.callId, callLog);
       sessions.delete(session);
       services.metrics.callsActive.dec();
       services.metrics.callsTotal.inc({ outcome: 'completed' });

@@ -90,6 +90,8 @@ const CATEGORIES: Partial<Record<IntentKind, string[]>> = {
   area: ['service_area', 'location'],
   question: [],
 };
+/** Facts that have their own templates (answer-facts.ts); a search hit on one is not the answer to anything else. */
+const TEMPLATED = new Set(['phone', 'email', 'address', 'hours', 'founded', 'name']);
 const PRICE_SIGNAL = /\$\s?\d|\b(cost|costs|price|prices|pricing|priced|fee|fees|charge|charges|free|rate|rates|quote|quotes|estimate|estimates|depends)\b/i;
 const URGENT_HELP = /same[- ]day|\bcall (us|our)\b|right away|on-call|emergency line|24\/7/i;
 
@@ -103,7 +105,7 @@ function fromKnowledge(ctx: AnswerContext, intent: Intent, extra: Partial<Retrie
   const required = requiredWords(intent);
   const terms = intent.terms.length ? intent.terms : (DEFAULT_TERMS[intent.kind] ?? []);
   const hits = retrieve(ctx.lookup, { terms, required, categories: CATEGORIES[intent.kind] ?? [], question: intent.text, ...extra });
-  const hit = hits.find((h) => !h.entry.factKey || intent.kind === 'question');
+  const hit = hits.find((h) => intent.kind === 'question' || !TEMPLATED.has(h.entry.factKey ?? ''));
   if (!hit) return undefined;
   const spoken = answerSentences(hit.entry, required.length ? required : terms, 2, 320, extra.prefer).map(speakable);
   return say([lead?.(hit.entry, required) ?? nameLead(hit.entry), ...spoken], [hit.entry]);
@@ -202,7 +204,7 @@ export function answer(intent: Intent, ctx: AnswerContext): Reply {
     }
     case 'prices': {
       const found = fromKnowledge(ctx, intent, { prefer: PRICE_SIGNAL }, undefined);
-      if (found && PRICE_SIGNAL.test(found.sources[0]!.content)) return found;
+      if (found && PRICE_SIGNAL.test(found.sources[0]!.content)) return priceConflict(ctx, found.sources[0]!) ?? found;
       // Name what was asked about when it is a thing ("teeth whitening"), not a wish ("free", "cheapest").
       const item = requiredWords(intent).join(' ');
       const what = !intent.item ? 'our prices' : item && !/\b(free|cheap|cheapest|discount|special|any)\b/.test(item) ? `a price for ${item}` : 'that pricing information';
@@ -212,6 +214,9 @@ export function answer(intent: Intent, ctx: AnswerContext): Reply {
       if (!requiredWords(intent).length) return overview(ctx);
       return fromKnowledge(ctx, intent, {}, serviceLead) ?? notSure(ctx);
     case 'emergency': {
+      // A number the site gives for emergencies is the most useful thing to say first.
+      const line = ['emergency', 'contact'].flatMap((c) => lookup.byCategory(c)).find((e) => e.factKey === 'emergency_phone');
+      if (line) return say([speakable(line.content), offerLine(ctx, true)], [line]);
       const found =
         fromKnowledge(ctx, intent, { lenient: true, prefer: URGENT_HELP }) ??
         fromKnowledge(ctx, { ...intent, terms: ['emergency', 'urgent', 'same', 'day'] }, { lenient: true, prefer: URGENT_HELP });
@@ -222,4 +227,14 @@ export function answer(intent: Intent, ctx: AnswerContext): Reply {
     default:
       return fromKnowledge(ctx, intent) ?? notSure(ctx);
   }
+}
+
+/** Price-list items are single-valued: when two pages price the same thing differently, say both. */
+function priceConflict(ctx: AnswerContext, entry: KnowledgeEntryRow): Reply | undefined {
+  if (!entry.conflict || !entry.factKey?.startsWith('price:')) return undefined;
+  const all = ctx.lookup.byCategory(entry.category).filter((e) => e.factKey === entry.factKey);
+  const prices = [...new Set(all.map((e) => e.content.replace(/^[^:]*:\s*/, '').replace(/\.$/, '')))];
+  if (prices.length < 2) return undefined;
+  const name = entry.factKey.slice('price:'.length);
+  return say([`Our website lists more than one price for ${name}.`, speakable(`It gives ${prices.slice(0, 2).join(', and also ')}.`)], all);
 }

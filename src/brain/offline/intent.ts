@@ -39,7 +39,7 @@ const STOP = new Set(
     'please hi hello hey okay ok yes yeah no not well like wondering wonder whether know tell let lets get got any anything some something ' +
     'one want wanted need needed looking look trying try go going gonna wanna hoping calling asking ask question quick much many more ' +
     'guess think maybe still again right now today tomorrow sure thanks thank see come came use say said talk speak give put bring ' +
-    'able possible currently usually').split(/\s+/),
+    'able possible currently usually anyone someone somebody anybody everyone').split(/\s+/),
 );
 
 /** Verbs and frames of "do you do X" questions: not the X. */

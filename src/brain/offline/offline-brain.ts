@@ -1,5 +1,6 @@
+import type { Logger } from '../../observability/logger.js';
 import type { Brain, BrainAction, BrainContext } from '../brain.js';
-import { answer, type AnswerContext } from './answer.js';
+import { answer, type AnswerContext, type Reply } from './answer.js';
 import { classify } from './intent.js';
 import type { KnowledgeLookup } from './knowledge-lookup.js';
 
@@ -11,7 +12,10 @@ export interface OfflineBrainOptions {
   /** The business's time zone (IANA), for "are you open today"; the server's when unset. */
   timeZone?: string;
   now?: () => Date;
+  log?: Logger;
 }
+
+const TROUBLE = "I'm sorry, I'm having trouble answering right now.";
 
 /**
  * The default brain when no language model is configured: classifies each utterance
@@ -30,8 +34,16 @@ export class OfflineBrain implements Brain {
 
   async *respond(callerText: string, context: BrainContext, signal: AbortSignal): AsyncIterable<BrainAction> {
     if (signal.aborted) return;
-    const reply = answer(classify(callerText), this.answerContext(context));
-    if (reply.message && this.o.takeMessage) this.o.takeMessage(dictatedMessage(callerText));
+    let reply: Reply;
+    try {
+      reply = answer(classify(callerText), this.answerContext(context));
+      if (reply.message && this.o.takeMessage) this.o.takeMessage(dictatedMessage(callerText));
+    } catch (error) {
+      // A knowledge read that fails (a locked or closed database) must not leave the caller in silence.
+      this.o.log?.error({ event: 'brain.offline_failed', err: error }, 'offline answerer failed');
+      reply = { sentences: [TROUBLE, context.agent.transferNumber ? 'Let me connect you with someone.' : 'Please try again in a moment.'], sources: [] };
+      if (context.agent.transferNumber) reply.action = { type: 'transfer', reason: 'offline answerer failed' };
+    }
     if (reply.sources.length) yield { type: 'sources', sources: reply.sources.map((e) => ({ id: e.id, title: e.title, sourceUrl: e.sourceUrl })) };
     // One sentence per action, so speech starts on the first while the rest are queued.
     for (const text of reply.sentences) {

@@ -119,7 +119,8 @@ export function answerSentences(entry: KnowledgeEntryRow, required: string[], ma
   const verdict = all[0] && /^(yes|no)\b/i.test(all[0]) ? all[0] : undefined;
   let chosen = covering.size ? all.filter((s) => s === verdict || covering.has(s)) : all;
   // One short covering sentence ("Yes.") needs the one after it to mean anything.
-  if (chosen.length === 1 && chosen[0]!.length < 120) chosen = all.slice(all.indexOf(chosen[0]!), all.indexOf(chosen[0]!) + 2);
+  const next = chosen.length === 1 ? all[all.indexOf(chosen[0]!) + 1] : undefined;
+  if (next && chosen[0]!.length < 120 && next.length >= 20) chosen = [chosen[0]!, next];
   const out: string[] = [];
   let length = 0;
   for (const s of chosen.slice(0, max)) {

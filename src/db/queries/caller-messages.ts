@@ -1,4 +1,4 @@
-import { and, desc, eq } from 'drizzle-orm';
+import { and, count, desc, eq } from 'drizzle-orm';
 import type { Db } from '../database.js';
 import { newId } from '../ids.js';
 import { callerMessages } from '../schema.js';
@@ -14,6 +14,9 @@ export function callerMessageQueries(db: Db, tenantId: string) {
     },
     create(input: { agentId: string | null; callId: string | null; callerName?: string | null; callbackNumber?: string | null; message: string }): CallerMessageRow {
       return db.insert(callerMessages).values({ ...input, id: newId('msg'), tenantId }).returning().get();
+    },
+    countForCall(callId: string): number {
+      return db.select({ n: count() }).from(callerMessages).where(and(eq(callerMessages.tenantId, tenantId), eq(callerMessages.callId, callId))).get()?.n ?? 0;
     },
     setStatus(id: string, status: 'new' | 'handled'): CallerMessageRow | undefined {
       return db.update(callerMessages).set({ status }).where(owned(id)).returning().get();

@@ -1,0 +1,40 @@
+import type { DatabaseHandle } from '../../db/database.js';
+import type { TenantScope } from '../../db/tenant-scope.js';
+import type { Logger } from '../../observability/logger.js';
+import { summarizeCall } from './call-summary.js';
+
+/**
+ * After the last frame: the call's summary, intent and outcome, and its `call.ended` webhook
+ * event, written in one transaction (the outbox row exists exactly when the call is recorded
+ * as ended, so the event is delivered at least once, even across a crash).
+ */
+export function finishCall(database: DatabaseHandle, scope: TenantScope, callId: string, log: Logger): void {
+  try {
+    database.sqlite.transaction(() => {
+      const call = scope.calls.get(callId);
+      if (!call) return;
+      const turns = scope.calls.turns(callId);
+      const { summary, intent, outcome } = summarizeCall(call, turns, scope.messages.countForCall(callId));
+      const endedAt = call.endedAt ?? new Date();
+      const durationSeconds = call.durationSeconds ?? Math.round((endedAt.getTime() - call.startedAt.getTime()) / 1000);
+      scope.calls.update(callId, { summary, intent, outcome, endedAt, durationSeconds });
+      scope.webhooks.enqueue('call.ended', {
+        callId,
+        agentId: call.agentId,
+        channel: call.channel,
+        from: call.fromNumber,
+        to: call.toNumber,
+        startedAt: call.startedAt.toISOString(),
+        endedAt: endedAt.toISOString(),
+        durationSeconds,
+        endReason: call.endReason,
+        summary,
+        intent,
+        outcome,
+        turns: turns.map((t) => ({ speaker: t.speaker, text: t.text, interrupted: t.interrupted })),
+      });
+    })();
+  } catch (error) {
+    log.error({ err: error, event: 'call.finish_failed' }, 'could not write the call summary');
+  }
+}
