@@ -29,13 +29,16 @@ export function knowledgeLookup(scope: TenantScope, agentId: string): KnowledgeL
 export function createBrainFactory(model: LanguageModel | undefined): BrainFactory {
   return ({ scope, agent, callId, log }) => {
     const lookup = knowledgeLookup(scope, agent.id);
-    if (!model) return new OfflineBrain({ lookup });
+    const takeMessage = (input: { callerName?: string; callbackNumber?: string; message: string }) => {
+      scope.messages.create({ agentId: agent.id, callId, callerName: input.callerName ?? null, callbackNumber: input.callbackNumber ?? null, message: input.message });
+    };
+    if (!model) return new OfflineBrain({ lookup, takeMessage, log });
     return new LlmBrain({
       model,
       lookup,
       agent,
       log,
-      takeMessage: (input) => scope.messages.create({ agentId: agent.id, callId, callerName: input.callerName ?? null, callbackNumber: input.callbackNumber ?? null, message: input.message }),
+      takeMessage,
       recordUsage: (prompt, completion) => {
         if (callId) scope.calls.addUsage(callId, prompt, completion);
       },
