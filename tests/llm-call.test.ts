@@ -42,4 +42,25 @@ describe('a phone call with a language model', () => {
     const turns = (await h.tenant.get(`/api/calls/${call.parameters.callId}`)).body.turns;
     expect(turns.find((t: { text: string }) => t.text.startsWith('We offer cleanings'))).toMatchObject({ interrupted: true });
   });
+
+  it('records the tools the model ran in the call transcript, and ties a message to its call', async () => {
+    let round = 0;
+    model.respond = () =>
+      round++ === 0
+        ? { toolCalls: [{ name: 'take_message', arguments: JSON.stringify({ name: 'Sam', callbackNumber: '+14155550177', message: 'Call me back about a leak.' }) }] }
+        : { content: "Thanks Sam, I'll pass that on." };
+    h.stt.respond = () => 'please take a message';
+    const call = await h.dial();
+    await call.waitFor(() => call.count('mark') >= 1, 10_000);
+    await call.say(jfkAt8k().slice(0, 8000 * 2.5));
+    await call.waitFor(() => call.count('mark') >= 2, 15_000);
+    call.hangUp();
+    await call.closed;
+    const turns = (await h.tenant.get(`/api/calls/${call.parameters.callId}`)).body.turns as { speaker: string; text: string }[];
+    expect(turns.find((t) => t.speaker === 'system')?.text).toMatch(/^tool take_message: Message saved/);
+    expect(turns.at(-1)).toMatchObject({ speaker: 'agent', text: "Thanks Sam, I'll pass that on." });
+    const messages = (await h.tenant.get('/api/messages')).body.messages;
+    expect(messages[0]).toMatchObject({ callId: call.parameters.callId, callerName: 'Sam', message: 'Call me back about a leak.' });
+    expect((await h.tenant.get(`/api/calls/${call.parameters.callId}`)).body.outcome).toBe('message_taken');
+  });
 });

@@ -3,6 +3,8 @@ export type BrainAction =
   | { type: 'say'; text: string }
   | { type: 'transfer'; reason?: string }
   | { type: 'hang-up'; reason?: string }
+  /** A tool the brain ran (recorded in the call's transcript as a system line). */
+  | { type: 'tool'; name: string; summary: string }
   /** The knowledge the answer was grounded on (shown by the chat API; ignored on the phone). */
   | { type: 'sources'; sources: { id: string; title: string; sourceUrl: string | null }[] };
 

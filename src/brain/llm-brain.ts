@@ -65,6 +65,7 @@ export class LlmBrain implements Brain {
         for (const call of calls) {
           const { result, action } = this.runTool(call);
           messages.push({ role: 'tool', toolCallId: call.id, content: result });
+          yield { type: 'tool', name: call.name, summary: result };
           final ??= action;
         }
         if (final) {

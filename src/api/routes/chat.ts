@@ -40,7 +40,7 @@ export function chatRoutes({ brains, log }: Services): Router {
     for await (const next of brain.respond(message, context, controller.signal)) {
       if (next.type === 'say') said.push(next.text);
       else if (next.type === 'sources') sources = next.sources;
-      else action = next.type;
+      else if (next.type !== 'tool') action = next.type;
     }
     const reply = said.join(' ');
     conversation.history.push({ speaker: 'agent', text: reply });

@@ -212,6 +212,10 @@ export class CallSession {
       for await (const next of actions) {
         if (signal.aborted) break;
         if (next.type === 'sources') continue;
+        if (next.type === 'tool') {
+          this.o.recorder.turn('system', `tool ${next.name}: ${next.summary}`, { startMs: Math.round(this.streamNow()) });
+          continue;
+        }
         if (next.type !== 'say') {
           action = next;
           continue;
