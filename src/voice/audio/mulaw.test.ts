@@ -1,21 +1,10 @@
-import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { describe, it, expect } from 'vitest';
+import { loadJfk, snrDb } from './audio-test-measures.js';
 import { mulawToPcm, pcmToMulaw } from './mulaw.js';
-import { decodeWav } from './wav.js';
 
 const { mulaw } = createRequire(import.meta.url)('alawmulaw') as typeof import('alawmulaw');
-const jfk = decodeWav(readFileSync(new URL('../../../../shared/fixtures/audio/jfk.wav', import.meta.url)));
-
-function snrDb(reference: Int16Array, actual: Int16Array): number {
-  let signal = 0;
-  let noise = 0;
-  for (let i = 0; i < reference.length; i++) {
-    signal += reference[i]! ** 2;
-    noise += (reference[i]! - actual[i]!) ** 2;
-  }
-  return 10 * Math.log10(signal / noise);
-}
+const jfk = loadJfk();
 
 describe('G.711 mu-law codec', () => {
   it('round-trips real speech (jfk.wav) with at least 30 dB SNR', () => {

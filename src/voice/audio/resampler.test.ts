@@ -1,9 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { describe, it, expect } from 'vitest';
+import { loadJfk, snrDb } from './audio-test-measures.js';
 import { createResampler, resample, type Resampler } from './resampler.js';
-import { decodeWav } from './wav.js';
 
-const jfk = decodeWav(readFileSync(new URL('../../../../shared/fixtures/audio/jfk.wav', import.meta.url)));
+const jfk = loadJfk();
 
 function sine(hz: number, rate: number, seconds: number, amplitude = 16000): Int16Array {
   return Int16Array.from({ length: Math.round(rate * seconds) }, (_, i) => Math.round(amplitude * Math.sin((2 * Math.PI * hz * i) / rate)));
@@ -18,15 +17,6 @@ function rms(x: Int16Array, trim = 0): number {
 
 const db = (ratio: number) => 20 * Math.log10(ratio);
 
-function snrDb(reference: ArrayLike<number>, actual: ArrayLike<number>): number {
-  let signal = 0;
-  let noise = 0;
-  for (let i = 0; i < reference.length; i++) {
-    signal += reference[i]! ** 2;
-    noise += (reference[i]! - actual[i]!) ** 2;
-  }
-  return 10 * Math.log10(signal / noise);
-}
 
 /** In-place iterative radix-2 FFT (length a power of two). */
 function fft(re: Float64Array, im: Float64Array): void {
