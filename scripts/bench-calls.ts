@@ -165,7 +165,7 @@ if (parts.has('response')) {
     endpointingMs: pick('endpointingMs'), sttMs: pick('sttMs'), llmFirstTokenMs: pick('llmFirstTokenMs'), ttsFirstAudioMs: pick('ttsFirstAudioMs'),
     'overheadMs (server)': overhead, responseMs: pick('responseMs'), 'caller side: speech end → audio': callerSide,
   };
-  tables.push(['b. Response latency split (STT double answers at once; echo brain; espeak-ng TTS), ms', Object.entries(split).map(([k, v]) => summaryRow(k, v))]);
+  tables.push(['b. Response latency split (STT double answers at once; offline answerer; espeak-ng TTS), ms', Object.entries(split).map(([k, v]) => summaryRow(k, v))]);
   report.response = Object.fromEntries(Object.entries(split).map(([k, v]) => [k, summarize(v)]));
 }
 
