@@ -40,6 +40,7 @@ export async function startServer(config: Config, log: Logger = createLogger(con
   const renderer = new ChromiumRenderer();
   const jobEvents = new JobEvents();
   const llm = createLanguageModelClient(config);
+  const languageModel = createLanguageModel(config, log);
   const crawlJobs = new CrawlJobs({
     database,
     config,
@@ -58,13 +59,20 @@ export async function startServer(config: Config, log: Logger = createLogger(con
     lifecycle: { draining: false },
     twilio: config.twilio ? createTwilioRest(config.twilio) : undefined,
     callTokens: new CallTokens(),
-    brains: createBrainFactory(createLanguageModel(config, log)),
+    brains: createBrainFactory(languageModel),
     knowledge: { jobs: crawlJobs, scheduler: new RecrawlScheduler(database, crawlJobs, log), events: jobEvents },
   };
   const generatedAdminKey = await authenticator.ensureAdminKey();
   // Engines load before the port opens: the first caller must not wait for a model.
   const voice = await loadVoiceEngines(config, log);
   for (const [name, check] of voice.readiness) services.readiness.set(name, check);
+  if (languageModel) {
+    // Calls still get answers (a fallback line) when every provider's breaker is open: not critical.
+    services.readiness.set('llm', () => {
+      const { ready, providers } = languageModel.status();
+      return { ok: ready, critical: false, detail: providers.map((p) => `${p.name}: ${p.state}`).join(', ') };
+    });
+  }
 
   const server = createServer(createApp(services));
   const media = attachMediaSocket(server, services, voice.engines, { startTimeoutMs: config.telephony.mediaStartTimeoutMs });

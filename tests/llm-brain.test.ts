@@ -84,6 +84,13 @@ describe('the grounded LLM brain, through the chat API', () => {
     expect(res.body.reply).toMatch(/having trouble.*take a message/);
   });
 
+  it('reports the model providers\' circuit breakers in /readyz without making the server unready', async () => {
+    const res = await fetch(`${server.url}/readyz`);
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { checks: Record<string, { ok: boolean; detail: string }> };
+    expect(body.checks.llm!.detail).toMatch(/: (closed|open|half-open)/);
+  });
+
   it('validates the chat body and scopes the agent', async () => {
     expect((await tenant.post(`/api/agents/${agentId}/chat`, {})).status).toBe(400);
     const other = await server.newTenant('Nosy');
