@@ -94,3 +94,22 @@ async function waitFor<T>(probe: () => Promise<T | undefined>, timeoutMs = 10_00
     await new Promise((r) => setTimeout(r, 100));
   }
 }
+
+describe('barge-in when speech-to-text fails', () => {
+  it('resumes the agent instead of leaving the caller in silence', async () => {
+    const h = await startTelephonyHarness({ agent: { greeting: GREETING } });
+    try {
+      h.stt.respond = () => ({ status: 500, error: { message: 'The server had an error while processing your request.', type: 'server_error', code: null } });
+      const call = await h.dial();
+      await call.waitFor(() => call.played.length >= 40, 15_000);
+      await call.say(slice(jfkAt8k(), SPEECH_ONSET_MS, SPEECH_ONSET_MS + 1500));
+      await call.waitFor(() => call.count('clear') >= 1, 5000);
+      const clearAt = call.log.find((e) => e.type === 'clear')!.atMs;
+      await call.waitFor(() => call.log.some((e) => e.type === 'audio-start' && e.atMs > clearAt), 10_000);
+      expect(h.server.logs.some((l) => l.event === 'call.stt_failed')).toBe(true);
+      call.hangUp();
+    } finally {
+      await h.stop();
+    }
+  });
+});

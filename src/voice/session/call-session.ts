@@ -165,7 +165,17 @@ export class CallSession {
     if (bargeIn && durationMs < this.o.turn.bargeInMinSpeechMs) return this.resumeAfterFalseStart('too short', durationMs);
 
     const sttStarted = performance.now();
-    const { text } = await this.o.stt.transcribe(resample(event.audio, 8000, 16000), { signal: this.callController.signal });
+    let text: string;
+    try {
+      ({ text } = await this.o.stt.transcribe(resample(event.audio, 8000, 16000), { signal: this.callController.signal }));
+    } catch (error) {
+      if (this.callController.signal.aborted) return;
+      // Unheard is not silence: a paused agent carries on rather than waiting forever.
+      this.o.log.warn({ err: error, event: 'call.stt_failed' }, 'speech-to-text failed for an utterance');
+      if (bargeIn) return this.resumeAfterFalseStart('not transcribed', durationMs);
+      this.armSilenceTimer();
+      return;
+    }
     const sttMs = performance.now() - sttStarted;
     if (this.callController.signal.aborted) return;
     if (bargeIn && isBackchannel(text)) return this.resumeAfterFalseStart('backchannel', durationMs, text);
