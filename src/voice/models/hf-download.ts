@@ -14,12 +14,9 @@
  *   so an Authorization header is not sent on to another origin (the CDN).
  */
 import { createHash, type Hash } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, join, normalize } from 'node:path';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 
 export const DEFAULT_HF_ENDPOINT = 'https://huggingface.co';
 
@@ -160,21 +157,19 @@ async function downloadOne(opts: DownloadOptions, file: HfFile, report: Report):
     const total = res.size ?? file.size;
     let done = partSize;
     report('start', done, total);
-    const body = res.response.body;
-    if (body) {
-      await pipeline(
-        Readable.fromWeb(body as NodeReadableStream<Uint8Array>),
-        async function* (source: AsyncIterable<Buffer>) {
-          for await (const chunk of source) {
-            res.touch();
-            hash.update(chunk);
-            done += chunk.length;
-            report('progress', done, total);
-            yield chunk;
-          }
-        },
-        createWriteStream(partPath, { flags: resumed ? 'a' : 'w' }),
-      );
+    // Each chunk is written before the next is read (no stream buffer), so whatever arrived
+    // before an interruption is on disk for the next run to resume from.
+    const out = await open(partPath, resumed ? 'a' : 'w');
+    try {
+      for await (const chunk of res.response.body ?? []) {
+        res.touch();
+        await out.write(chunk);
+        hash.update(chunk);
+        done += chunk.length;
+        report('progress', done, total);
+      }
+    } finally {
+      await out.close();
     }
     return await finish(opts, file, report, { localPath, partPath, hash, size: done, total, sha: expectedSha ?? res.sha256, where, resumed });
   } catch (err) {
