@@ -144,11 +144,12 @@ describe('OpenAI-compatible model (streaming, against the double)', () => {
   });
 
   it('times out an answer that keeps trickling past the overall limit', async () => {
-    server.respond = () => ({ content: 'slow '.repeat(50), chunkDelayMs: 50 });
+    server.respond = () => ({ content: 'slow '.repeat(120), chunkDelayMs: 50 });
     const events: LlmEvent[] = [];
     let error: unknown;
     try {
-      for await (const event of model({ timeoutMs: 400 }).stream(ask, new AbortController().signal)) events.push(event);
+      // Six seconds of trickle against a two-second limit: some text arrives first even on a loaded machine.
+      for await (const event of model({ timeoutMs: 2000 }).stream(ask, new AbortController().signal)) events.push(event);
     } catch (e) {
       error = e;
     }
