@@ -116,30 +116,30 @@ describe('OpenAI-compatible model (streaming, against the double)', () => {
         setTimeout(() => controller.abort(), 10);
       }
     }
-    expect(Date.now() - abortedAt).toBeLessThan(300); // the rest of the answer would take 5 s
+    expect(Date.now() - abortedAt).toBeLessThan(1_500); // the rest of the answer would take 5 s
     expect(events.every((e) => e.type === 'text')).toBe(true);
     expect(events.length).toBeLessThan(5);
     await vi.waitFor(() => expect(server.disconnected.length).toBe(before + 1));
   });
 
   it('stops quietly when aborted before the response starts, or already aborted', async () => {
-    server.respond = () => ({ content: 'late', delayMs: 2_000 });
+    server.respond = () => ({ content: 'late', delayMs: 5_000 });
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 50);
     const started = Date.now();
     expect(await collect(model().stream(ask, controller.signal))).toEqual([]);
-    expect(Date.now() - started).toBeLessThan(500);
+    expect(Date.now() - started).toBeLessThan(2_000);
     expect(await collect(model().stream(ask, AbortSignal.abort()))).toEqual([]);
   });
 
   it('times out when the first token is slow, whether or not headers came', async () => {
-    for (const reply of [{ content: 'Too late.', firstChunkDelayMs: 3_000 }, { content: 'Too late.', delayMs: 3_000 }]) {
+    for (const reply of [{ content: 'Too late.', firstChunkDelayMs: 5_000 }, { content: 'Too late.', delayMs: 5_000 }]) {
       server.respond = () => reply;
       const started = Date.now();
       const error = await failure(model({ firstTokenTimeoutMs: 200 }).stream(ask, new AbortController().signal));
       expect(error).toMatchObject({ kind: 'timeout', retryable: true, provider: 'double' });
       expect(error.message).toMatch(/first token/);
-      expect(Date.now() - started).toBeLessThan(1_000);
+      expect(Date.now() - started).toBeLessThan(2_500);
     }
   });
 
