@@ -95,7 +95,7 @@ export class Playback {
   resume(backupMs = 300): void {
     if (!this.paused) return;
     this.paused = false;
-    const current = this.segments.find((s) => !s.heard && s.sent < s.frames.length + (s.complete ? 1 : 0));
+    const current = this.segments.find((s) => !s.heard && s.sent < s.frames.length);
     if (current) current.sent = Math.max(0, current.sent - Math.round(backupMs / FRAME_MS));
     this.runFrames = 0;
     this.kick();
