@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startOpenAiChatServer, type OpenAiChatServer } from './doubles/openai-chat-server.js';
-import { jfkAt8k, startTelephonyHarness, type TelephonyHarness } from './helpers/telephony-harness.js';
+import { askOneQuestion, jfkAt8k, startTelephonyHarness, type TelephonyHarness } from './helpers/telephony-harness.js';
 
 describe('a phone call with a language model', () => {
   let model: OpenAiChatServer;
@@ -50,12 +50,7 @@ describe('a phone call with a language model', () => {
         ? { toolCalls: [{ name: 'take_message', arguments: JSON.stringify({ name: 'Sam', callbackNumber: '+14155550177', message: 'Call me back about a leak.' }) }] }
         : { content: "Thanks Sam, I'll pass that on." };
     h.stt.respond = () => 'please take a message';
-    const call = await h.dial();
-    await call.waitFor(() => call.count('mark') >= 1, 10_000);
-    await call.say(jfkAt8k().slice(0, 8000 * 2.5));
-    await call.waitFor(() => call.count('mark') >= 2, 15_000);
-    call.hangUp();
-    await call.closed;
+    const call = await askOneQuestion(h);
     const turns = (await h.tenant.get(`/api/calls/${call.parameters.callId}`)).body.turns as { speaker: string; text: string }[];
     expect(turns.find((t) => t.speaker === 'system')?.text).toMatch(/^tool take_message: Message saved/);
     expect(turns.at(-1)).toMatchObject({ speaker: 'agent', text: "Thanks Sam, I'll pass that on." });

@@ -52,10 +52,6 @@ export class RecrawlScheduler {
     this.tasks.delete(agentId);
   }
 
-  get scheduledCount(): number {
-    return this.tasks.size;
-  }
-
   /** Runs one agent's scheduled re-crawl now (what the cron tick calls). */
   run(tenantId: string, agentId: string): { jobId?: string; skipped?: string } {
     try {

@@ -101,10 +101,7 @@ export function attachMediaSocket(server: Server, services: Services, engines: V
       if (badMessages > MAX_BAD_MESSAGES) ws.close(1008, 'too many bad messages');
     });
     ws.on('error', (error) => socketLog.warn({ err: error, event: 'media.socket_error' }, 'media socket error'));
-    ws.on('close', () => {
-      clearTimeout(startTimer);
-      session?.stop('socket_closed');
-    });
+    ws.on('close', () => clearTimeout(startTimer));
   }
 
   function startSession(ws: WebSocket, streamSid: string, claims: { callId: string; tenantId: string; agentId: string; callSid: string }): CallSession | undefined {

@@ -5,6 +5,7 @@ import type { TwilioApiDouble } from '../doubles/twilio-api-server.js';
 import { startTestServer, type TestServer } from './test-server.js';
 
 export { ACCOUNT_SID, AUTH_TOKEN, PUBLIC_URL } from '../../scripts/lib/local-telephony.js';
+import { jfkAt8k } from '../../scripts/lib/caller-audio.js';
 export { jfkAt8k, slice } from '../../scripts/lib/caller-audio.js';
 
 export interface TelephonyHarness {
@@ -40,4 +41,15 @@ export async function startTelephonyHarness(options: { env?: Record<string, stri
       await doubles.stop();
     },
   };
+}
+
+/** Dial, hear the greeting, say one phrase of real speech, hear the answer, hang up. */
+export async function askOneQuestion(h: TelephonyHarness) {
+  const call = await h.dial();
+  await call.waitFor(() => call.count('mark') >= 1, 10_000);
+  await call.say(jfkAt8k().slice(0, 8000 * 2.5));
+  await call.waitFor(() => call.count('mark') >= 2, 15_000);
+  call.hangUp();
+  await call.closed;
+  return call;
 }

@@ -21,10 +21,6 @@ export class AsyncQueue<T> implements AsyncIterable<T> {
     this.waiting = undefined;
   }
 
-  get length(): number {
-    return this.items.length;
-  }
-
   [Symbol.asyncIterator](): AsyncIterator<T> {
     return {
       next: () => {

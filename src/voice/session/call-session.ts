@@ -42,7 +42,6 @@ export interface SessionMetrics {
   /** Caller speech onset → clear sent, in stream time (ms), one per barge-in. */
   bargeInMs: number[];
   falseBargeIns: number;
-  turns: (TurnLatency & { overheadMs?: number })[];
 }
 
 interface AgentTurn {
@@ -58,7 +57,7 @@ interface AgentTurn {
  * Each agent turn owns an AbortController; a barge-in is that one abort plus a clear.
  */
 export class CallSession {
-  readonly metrics: SessionMetrics = { bargeInMs: [], falseBargeIns: 0, turns: [] };
+  readonly metrics: SessionMetrics = { bargeInMs: [], falseBargeIns: 0 };
   private readonly inbound = new AsyncQueue<InboundFrame>();
   private readonly playback: Playback;
   private readonly speaker: Speaker;
@@ -247,7 +246,7 @@ export class CallSession {
       }
       await this.playback.whenIdle();
       if (signal.aborted) return;
-      this.playback.takeHeard();
+      this.playback.forgetHeard();
       if (this.agentTurn === turn) this.agentTurn = undefined;
       const text = said.join(' ');
       this.history.push({ speaker: 'agent', text });
@@ -272,12 +271,6 @@ export class CallSession {
   }
 
   private recordAgentTurn(text: string, interrupted: boolean, latency: TurnLatency, startMs?: number): void {
-    const known = [latency.endpointingMs, latency.sttMs, latency.llmFirstTokenMs, latency.ttsFirstAudioMs];
-    const overheadMs =
-      latency.responseMs !== undefined && known.every((v) => v !== undefined)
-        ? latency.responseMs - known.reduce<number>((a, b) => a + b!, 0)
-        : undefined;
-    if (latency.responseMs !== undefined) this.metrics.turns.push({ ...latency, overheadMs });
     this.o.recorder.turn('agent', text, { interrupted, ...latency, startMs, endMs: Math.round(this.streamNow()) });
   }
 

@@ -131,10 +131,8 @@ export class Playback {
   }
 
   /** Forget segments fully heard (their text is already in the transcript). */
-  takeHeard(): Segment[] {
-    const heard: Segment[] = [];
-    while (this.segments[0]?.heard) heard.push(this.segments.shift()!);
-    return heard;
+  forgetHeard(): void {
+    while (this.segments[0]?.heard) this.segments.shift();
   }
 
   private clearAndRewind(): void {
