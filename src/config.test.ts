@@ -24,7 +24,7 @@ describe('configuration', () => {
       [{ PORT: '70000' }, /PORT must be an integer/],
       [{ PUBLIC_URL: 'example.com' }, /PUBLIC_URL must be an http\(s\) URL/],
       [{ TTS_ENGINE: 'polly' }, /TTS_ENGINE must be kokoro, elevenlabs or espeak/],
-      [{ STT_ENGINE: 'vosk' }, /STT_ENGINE must be whisper or openai/],
+      [{ STT_ENGINE: 'vosk' }, /STT_ENGINE must be whisper, openai or elevenlabs/],
       [{ CRAWL_ALLOW_PRIVATE: 'maybe' }, /CRAWL_ALLOW_PRIVATE must be true or false/],
       [{ ADMIN_API_KEY: 'short' }, /ADMIN_API_KEY must be at least 24 characters/],
       [{ TWILIO_ACCOUNT_SID: 'AC' + 'a'.repeat(32) }, /TWILIO_AUTH_TOKEN must be set together/],

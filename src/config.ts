@@ -23,6 +23,7 @@ const flag = z
   .refine((v) => ['true', 'false', '1', '0', 'yes', 'no', ''].includes(v), { message: 'must be true or false' })
   .transform((v) => ['true', '1', 'yes'].includes(v))
   .default(false);
+const flagDefaultTrue = flag.unwrap().default(true);
 
 /** One fallback language model in LLM_FALLBACKS. */
 const llmFallbackSchema = z.strictObject({
@@ -79,12 +80,23 @@ const envSchema = z
     LLM_FALLBACKS: llmFallbacks,
     LLM_FIRST_TOKEN_TIMEOUT_MS: int(100, 120_000, 4_000),
     LLM_TIMEOUT_MS: int(1_000, 10 * 60 * 1000, 30_000),
-    STT_ENGINE: z.enum(['whisper', 'openai'], { message: 'must be whisper or openai' }).default('whisper'),
+    STT_ENGINE: z.enum(['whisper', 'openai', 'elevenlabs'], { message: 'must be whisper, openai or elevenlabs' }).default('whisper'),
     STT_BASE_URL: optionalUrl,
     STT_API_KEY: optionalString,
     STT_MODEL: optionalString,
     TTS_ENGINE: z.enum(['kokoro', 'elevenlabs', 'espeak'], { message: 'must be kokoro, elevenlabs or espeak' }).default('kokoro'),
     ELEVENLABS_API_KEY: optionalString,
+    ELEVENLABS_BASE_URL: optionalUrl,
+    ELEVENLABS_MODEL: z.string().trim().min(1).default('eleven_flash_v2_5'),
+    ELEVENLABS_VOICE_ID: z.string().trim().min(1).default('21m00Tcm4TlvDq8ikWAM'),
+    WHISPER_MODEL: z.enum(['base.en', 'tiny.en'], { message: 'must be base.en or tiny.en' }).default('base.en'),
+    KOKORO_VOICE: z.string().trim().regex(/^[a-z]{2}_[a-z0-9]+$/, { message: 'must be a Kokoro voice such as af_heart' }).default('af_heart'),
+    MODELS_DIR: optionalString,
+    MODELS_AUTO_DOWNLOAD: flagDefaultTrue,
+    HF_ENDPOINT: optionalUrl,
+    HF_TOKEN: optionalString,
+    STT_MAX_WAITING: int(0, 1000, 16),
+    TTS_FIRST_AUDIO_TIMEOUT_MS: int(100, 60_000, 1500),
     CRAWL_ALLOW_PRIVATE: flag,
     RATE_LIMIT_PER_MINUTE: int(1, 1_000_000, 600),
     MAX_BODY_BYTES: int(1024, 100 * 1024 * 1024, 1024 * 1024),
@@ -100,6 +112,9 @@ const envSchema = z
     }
     if (env.TTS_ENGINE === 'elevenlabs' && !env.ELEVENLABS_API_KEY) {
       ctx.addIssue({ code: 'custom', path: ['ELEVENLABS_API_KEY'], message: 'is required when TTS_ENGINE=elevenlabs' });
+    }
+    if (env.STT_ENGINE === 'elevenlabs' && !env.ELEVENLABS_API_KEY) {
+      ctx.addIssue({ code: 'custom', path: ['ELEVENLABS_API_KEY'], message: 'is required when STT_ENGINE=elevenlabs' });
     }
     if (env.STT_ENGINE === 'openai' && !env.STT_API_KEY && !env.OPENAI_API_KEY) {
       ctx.addIssue({ code: 'custom', path: ['STT_API_KEY'], message: 'is required (or OPENAI_API_KEY) when STT_ENGINE=openai' });
@@ -144,8 +159,28 @@ function toConfig(env: z.infer<typeof envSchema>) {
       baseUrl: env.STT_BASE_URL ?? env.OPENAI_BASE_URL,
       apiKey: env.STT_API_KEY ?? env.OPENAI_API_KEY,
       model: env.STT_MODEL ?? 'whisper-1',
+      maxWaiting: env.STT_MAX_WAITING,
     },
-    tts: { engine: env.TTS_ENGINE, elevenLabsApiKey: env.ELEVENLABS_API_KEY },
+    tts: { engine: env.TTS_ENGINE, firstAudioTimeoutMs: env.TTS_FIRST_AUDIO_TIMEOUT_MS },
+    elevenLabs: env.ELEVENLABS_API_KEY
+      ? {
+          apiKey: env.ELEVENLABS_API_KEY,
+          baseUrl: (env.ELEVENLABS_BASE_URL ?? 'https://api.elevenlabs.io').replace(/\/+$/, ''),
+          model: env.ELEVENLABS_MODEL,
+          voiceId: env.ELEVENLABS_VOICE_ID,
+        }
+      : undefined,
+    models: {
+      // Local Whisper and Kokoro weights, in Hugging Face's repo layout (`npm run models` fills it).
+      dir: resolve(env.MODELS_DIR ?? resolve(dataDir, 'models')),
+      whisper: env.WHISPER_MODEL,
+      kokoroVoice: env.KOKORO_VOICE,
+      // On by default so `npm start` gets real voices on a connected machine; air-gapped installs
+      // turn it off (or point HF_ENDPOINT at a mirror). Tests turn it off.
+      autoDownload: env.MODELS_AUTO_DOWNLOAD,
+      hfEndpoint: (env.HF_ENDPOINT ?? 'https://huggingface.co').replace(/\/+$/, ''),
+      hfToken: env.HF_TOKEN,
+    },
     crawl: { allowPrivate: env.CRAWL_ALLOW_PRIVATE },
     telephony: { mediaStartTimeoutMs: env.MEDIA_START_TIMEOUT_MS },
     webhooks: { intervalMs: env.WEBHOOK_INTERVAL_MS, retryBaseMs: env.WEBHOOK_RETRY_BASE_MS },

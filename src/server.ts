@@ -63,8 +63,8 @@ export async function startServer(config: Config, log: Logger = createLogger(con
     knowledge: { jobs: crawlJobs, scheduler: new RecrawlScheduler(database, crawlJobs, log), events: jobEvents },
   };
   const generatedAdminKey = await authenticator.ensureAdminKey();
-  // Engines load before the port opens: the first caller must not wait for a model.
-  const voice = await loadVoiceEngines(config, log);
+  // VAD and espeak-ng load before the port opens; local Whisper/Kokoro load in the background.
+  const voice = await loadVoiceEngines(config, log, services.metrics);
   for (const [name, check] of voice.readiness) services.readiness.set(name, check);
   if (languageModel) {
     // Calls still get answers (a fallback line) when every provider's breaker is open: not critical.

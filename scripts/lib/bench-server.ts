@@ -34,7 +34,7 @@ const PROBE = fileURLToPath(new URL('./server-probe.ts', import.meta.url));
 
 export async function startBenchServer(env: Record<string, string>, options: { mode: 'child' | 'in-process'; cpuProfDir?: string }): Promise<BenchServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'vas-bench-'));
-  const serverEnv = { ADMIN_API_KEY: ADMIN_KEY, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'info', ...env };
+  const serverEnv = { ADMIN_API_KEY: ADMIN_KEY, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'info', MODELS_AUTO_DOWNLOAD: 'false', ...env };
   const logs: Record<string, unknown>[] = [];
   const parse = (line: string) => {
     if (line.startsWith('{')) logs.push(JSON.parse(line) as Record<string, unknown>);

@@ -8,6 +8,15 @@ export const agentSettingsSchema = z.strictObject({
   silenceTimeoutSeconds: z.number().int().min(3).max(120).optional(),
   /** The call ends politely after this long, whatever is happening (default 15 minutes). */
   maxCallSeconds: z.number().int().min(10).max(4 * 3600).optional(),
+  /** Engines for this agent; unset means the server's STT_ENGINE / TTS_ENGINE. */
+  speech: z
+    .strictObject({
+      tts: z.enum(['kokoro', 'elevenlabs', 'espeak']).optional(),
+      stt: z.enum(['whisper', 'openai', 'elevenlabs']).optional(),
+      /** Speaking rate, 1 = normal. */
+      speed: z.number().min(0.5).max(2).optional(),
+    })
+    .optional(),
 });
 
 export type AgentSettings = z.infer<typeof agentSettingsSchema>;
@@ -16,7 +25,11 @@ export interface ResolvedCallSettings {
   turn: TurnSettings;
   silenceTimeoutMs: number;
   maxCallMs: number;
+  speech: { tts?: TtsEngineName; stt?: SttEngineName; speed?: number };
 }
+
+export type TtsEngineName = 'kokoro' | 'elevenlabs' | 'espeak';
+export type SttEngineName = 'whisper' | 'openai' | 'elevenlabs';
 
 export function resolveCallSettings(stored: unknown): ResolvedCallSettings {
   const parsed = agentSettingsSchema.safeParse(stored ?? {});
@@ -25,5 +38,6 @@ export function resolveCallSettings(stored: unknown): ResolvedCallSettings {
     turn: turnSettingsSchema.parse(settings.turn ?? {}),
     silenceTimeoutMs: (settings.silenceTimeoutSeconds ?? 10) * 1000,
     maxCallMs: (settings.maxCallSeconds ?? 15 * 60) * 1000,
+    speech: settings.speech ?? {},
   };
 }

@@ -30,6 +30,23 @@ export function createMetrics() {
       labelNames: ['outcome'] as const,
       registers: [registry],
     }),
+    sttQueueDepth: new Gauge({
+      name: 'stt_queue_depth',
+      help: 'Utterances waiting for the local speech-to-text engine',
+      registers: [registry],
+    }),
+    sttQueueWait: new Histogram({
+      name: 'stt_queue_wait_seconds',
+      help: 'Time an utterance waited for the local speech-to-text engine',
+      buckets: [0.005, 0.025, 0.05, 0.1, 0.2, 0.3, 0.5, 1, 2, 5],
+      registers: [registry],
+    }),
+    engineFallbacks: new Counter({
+      name: 'voice_engine_fallbacks_total',
+      help: 'Utterances or sentences handed to the next engine because one failed, by kind and engine',
+      labelNames: ['kind', 'engine'] as const,
+      registers: [registry],
+    }),
     rateLimited: new Counter({
       name: 'http_rate_limited_total',
       help: 'Requests refused with 429',

@@ -118,6 +118,9 @@ export function attachMediaSocket(server: Server, services: Services, engines: V
     const session = new CallSession({
       channel: new TwilioMediaChannel(ws, streamSid),
       ...engines,
+      stt: engines.sttFor(settings.speech.stt),
+      tts: engines.ttsFor(settings.speech.tts),
+      speed: settings.speech.speed,
       brain: services.brains({ scope, agent, callId: claims.callId, log: callLog }),
       recorder,
       controls: new TwilioCallControls(services.twilio, claims.callSid, ws, callLog),

@@ -22,7 +22,7 @@ export interface TestServer extends RunningServer {
 /** The real server, in this process, on a free port, over a fresh SQLite file. */
 export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'vas-test-'));
-  const config = loadConfig({ ADMIN_API_KEY: TEST_ADMIN_KEY, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'info', ...env });
+  const config = loadConfig({ ADMIN_API_KEY: TEST_ADMIN_KEY, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'info', MODELS_AUTO_DOWNLOAD: 'false', ...env });
   const logs: Record<string, unknown>[] = [];
   const sink = new Writable({
     write(chunk, _enc, done) {

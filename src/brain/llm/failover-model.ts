@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { CircuitBreaker, type BreakerSnapshot } from './circuit-breaker.js';
+import { CircuitBreaker, type BreakerSnapshot } from '../../resilience/circuit-breaker.js';
 import type { LanguageModel, LlmEvent, LlmRequest } from './language-model.js';
 import { LlmError } from './llm-error.js';
 import { toLlmError } from './openai-compatible-model.js';

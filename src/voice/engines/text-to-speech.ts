@@ -1,10 +1,18 @@
 import type { PcmAudio } from '../audio/wav.js';
 
+export interface SynthesizeOptions {
+  signal: AbortSignal;
+  /** The agent's voice id; an engine that lacks it speaks with its default voice. */
+  voice?: string;
+  /** Speaking rate, 1 = the engine's normal (engines clamp it to what they support). */
+  speed?: number;
+}
+
 /**
  * Text in, audio out as it is made: chunks of mono PCM16 at the engine's own rate (the call
  * session converts to 8 kHz mu-law). Stops promptly, without throwing, once `signal` aborts.
  */
 export interface TextToSpeech {
   readonly name: string;
-  synthesize(text: string, options: { signal: AbortSignal; voice?: string }): AsyncIterable<PcmAudio>;
+  synthesize(text: string, options: SynthesizeOptions): AsyncIterable<PcmAudio>;
 }

@@ -28,12 +28,11 @@ describe('model catalog', () => {
     expect(configs.sort()).toEqual(real.filter((f) => f.endsWith('.json')).sort());
   });
 
-  it('lists Kokoro with one file per default voice, and refuses odd voice names', () => {
+  it('lists Kokoro without voices by default (kokoro-js ships them), extra voices by name, and refuses odd voice names', () => {
     const paths = kokoroEntry().files.map((f) => f.path);
     expect(paths).toContain('onnx/model_quantized.onnx');
-    expect(paths.filter((p) => p.startsWith('voices/'))).toEqual(
-      ['af_heart', 'af_bella', 'am_michael', 'bf_emma', 'bm_george'].map((v) => `voices/${v}.bin`),
-    );
+    expect(paths.filter((p) => p.startsWith('voices/'))).toEqual([]);
+    expect(kokoroEntry(['af_bella']).files.map((f) => f.path)).toContain('voices/af_bella.bin');
     expect(() => kokoroEntry(['../x'])).toThrow(/not a Kokoro voice/);
   });
 

@@ -20,8 +20,6 @@ export type WhisperSize = 'base.en' | 'tiny.en';
 export const WHISPER_SIZES: readonly WhisperSize[] = ['base.en', 'tiny.en'];
 export const DEFAULT_WHISPER_SIZE: WhisperSize = 'base.en';
 
-/** The voices shipped by default; others can be fetched by name (voices/<name>.bin). */
-export const DEFAULT_KOKORO_VOICES = ['af_heart', 'af_bella', 'am_michael', 'bf_emma', 'bm_george'] as const;
 
 /** Whisper for transformers.js: quantized encoder and merged decoder (the ones it loads by default with dtype q8). */
 export function whisperEntry(size: WhisperSize = DEFAULT_WHISPER_SIZE): CatalogEntry {
@@ -41,8 +39,11 @@ export function whisperEntry(size: WhisperSize = DEFAULT_WHISPER_SIZE): CatalogE
   };
 }
 
-/** Kokoro 82M v1.0 (quantized, ~90 MB) and one style vector file per voice. */
-export function kokoroEntry(voices: readonly string[] = DEFAULT_KOKORO_VOICES): CatalogEntry {
+/**
+ * Kokoro 82M v1.0 (quantized, ~90 MB). Its voices (style vectors) ship inside kokoro-js, which
+ * reads them from its own package; `voices` adds copies from the repo for other tools.
+ */
+export function kokoroEntry(voices: readonly string[] = []): CatalogEntry {
   for (const v of voices) if (!/^[a-z]{2}_[a-z0-9]+$/.test(v)) throw new Error(`not a Kokoro voice name: ${v}`);
   return {
     name: 'kokoro',

@@ -33,6 +33,8 @@ export interface CallSessionOptions {
   log: Logger;
   context: Omit<BrainContext, 'history'>;
   voice?: string;
+  /** Speaking rate for this agent (1 = normal). */
+  speed?: number;
   turn: TurnSettings;
   silenceTimeoutMs: number;
   maxCallMs: number;
@@ -77,7 +79,7 @@ export class CallSession {
 
   constructor(private readonly o: CallSessionOptions) {
     this.playback = new Playback(o.channel);
-    this.speaker = new Speaker(o.tts, this.playback, o.phraseCache, o.voice);
+    this.speaker = new Speaker(o.tts, this.playback, o.phraseCache, { voice: o.voice, speed: o.speed });
     this.detector = new TurnDetector(o.turn);
     this.finished = this.listen();
   }
@@ -172,7 +174,8 @@ export class CallSession {
       // Unheard is not silence: a paused agent carries on rather than waiting forever.
       this.o.log.warn({ err: error, event: 'call.stt_failed' }, 'speech-to-text failed for an utterance');
       if (bargeIn) return this.resumeAfterFalseStart('not transcribed', durationMs);
-      this.armSilenceTimer();
+      // The caller spoke and expects an answer: silence here would sound like a dropped call.
+      this.speak(this.scripted([{ type: 'say', text: "Sorry, I didn't catch that. Could you say it again?" }]), { cacheable: true });
       return;
     }
     const sttMs = performance.now() - sttStarted;

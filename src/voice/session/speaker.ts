@@ -12,13 +12,13 @@ export class Speaker {
     private readonly tts: TextToSpeech,
     private readonly playback: Playback,
     private readonly cache: PhraseCache,
-    private readonly voice: string | undefined,
+    private readonly voice: { voice?: string; speed?: number },
   ) {}
 
   /** Resolves when the sentence is fully queued (not played); `onFirstAudio` fires at its first frames. */
   async say(text: string, signal: AbortSignal, options: { cacheable?: boolean; onFirstAudio?: () => void } = {}): Promise<void> {
     if (signal.aborted || !text.trim()) return;
-    const key = `${this.tts.name}|${this.voice ?? ''}|${text}`;
+    const key = `${this.tts.name}|${this.voice.voice ?? ''}|${this.voice.speed ?? 1}|${text}`;
     const segment = this.playback.open(text);
     const cached = options.cacheable ? (this.cache.get(key) ?? (await this.cache.pending(key))) : undefined;
     if (cached && !signal.aborted) {
@@ -32,7 +32,7 @@ export class Speaker {
     const all: Uint8Array[] = [];
     let first = true;
     try {
-      for await (const chunk of this.tts.synthesize(text, { signal, voice: this.voice })) {
+      for await (const chunk of this.tts.synthesize(text, { signal, ...this.voice })) {
         if (signal.aborted) break;
         const frames = framer.push(chunk);
         if (frames.length === 0) continue;
