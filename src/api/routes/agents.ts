@@ -5,6 +5,9 @@ import { auditQueries } from '../../db/queries/audit.js';
 import type { AgentRow } from '../../db/queries/agents.js';
 import type { Services } from '../../services.js';
 import { agentSettingsSchema } from '../../agents/agent-settings.js';
+import { AgentFromUrl } from '../../agents/agent-from-url.js';
+import { forbiddenRange } from '../../knowledge/crawler/address-guard.js';
+import { ipLiteral } from '../../knowledge/crawler/url-policy.js';
 import { phoneNumberSchema } from '../../telephony/phone-number.js';
 import { scopeOf } from '../auth.js';
 import { ApiError, notFound } from '../errors.js';
@@ -36,6 +39,12 @@ const agentFields = {
   settings: agentSettingsSchema.optional(),
 };
 const createAgent = z.strictObject(agentFields);
+const createFromUrl = z.strictObject({
+  url: z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' }).max(2000, maxChars(2000)),
+  name: agentFields.name.optional(),
+  provisionNumber: z.boolean({ message: 'must be true or false' }).optional(),
+  areaCode: z.string().regex(/^[2-9]\d{2}$/, { message: 'must be a 3-digit US area code, e.g. 415' }).optional(),
+});
 const updateAgent = z
   .strictObject({ ...agentFields, name: agentFields.name.optional() })
   .refine((v) => Object.keys(v).length > 0, { message: 'give at least one field to change' });
@@ -56,8 +65,9 @@ export const presentAgent = (a: AgentRow) => ({
   updatedAt: a.updatedAt,
 });
 
-export function agentRoutes({ database, knowledge }: Services): Router {
+export function agentRoutes({ database, knowledge, config, log, twilio }: Services): Router {
   const audit = auditQueries(database.db);
+  const fromUrl = new AgentFromUrl({ jobs: knowledge.jobs, database, config, log, twilio });
   const router = Router();
 
   router.post('/', (req, res) => {
@@ -67,6 +77,23 @@ export function agentRoutes({ database, knowledge }: Services): Router {
     knowledge.scheduler.sync(agent);
     audit.record({ tenantId: scope.tenantId, actor: req.principal!.keyId, action: 'agent.created', targetType: 'agent', targetId: agent.id });
     res.status(201).json(presentAgent(agent));
+  });
+
+  /** Build an agent from its website: `202 {agentId, jobId}`; progress at /api/jobs/:id (and /events). */
+  router.post('/from-url', (req, res) => {
+    const input = parseInput(createFromUrl, req.body);
+    const host = new URL(input.url).hostname;
+    const literal = ipLiteral(host);
+    // Names that resolve privately are refused by the crawler (the job fails at 'crawl'); these are known now.
+    if (!config.crawl.allowPrivate && (/^localhost$|\.localhost$/i.test(host) || (literal && forbiddenRange(literal)))) {
+      throw new ApiError(400, 'validation_failed', 'url: points at a private or loopback address, which the crawler refuses (CRAWL_ALLOW_PRIVATE is off)', [
+        { field: 'url', message: 'points at a private or loopback address' },
+      ]);
+    }
+    const scope = scopeOf(req);
+    const { agent, job } = fromUrl.start(scope, { ...input, actor: req.principal!.keyId });
+    knowledge.scheduler.sync(agent);
+    res.status(202).json({ agentId: agent.id, jobId: job.id });
   });
 
   router.get('/', (req, res) => {

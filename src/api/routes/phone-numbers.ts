@@ -5,6 +5,7 @@ import type { PhoneNumberRow } from '../../db/queries/phone-numbers.js';
 import { isUniqueViolation, type TenantScope } from '../../db/tenant-scope.js';
 import type { Services } from '../../services.js';
 import { phoneNumberSchema } from '../../telephony/phone-number.js';
+import { fromTwilio, provisionNumber, TWILIO_NOT_CONFIGURED } from '../../telephony/number-provisioning.js';
 import { TwilioRestError, type TwilioRest } from '../../telephony/twilio-rest.js';
 import { scopeOf } from '../auth.js';
 import { ApiError, notFound } from '../errors.js';
@@ -13,16 +14,10 @@ import { parseInput } from '../validation.js';
 const agentId = z.string({ message: 'is required' }).min(1, { message: 'is required' }).max(64);
 const attachNumber = z.strictObject({ number: phoneNumberSchema, agentId });
 const routeNumber = z.strictObject({ agentId: agentId.nullable() });
-const provisionNumber = z.strictObject({
+const provisionInput = z.strictObject({
   agentId,
   areaCode: z.string().regex(/^[2-9]\d{2}$/, { message: 'must be a 3-digit US area code, e.g. 415' }).optional(),
 });
-
-/** Twilio codes meaning "that number (or any number there) cannot be bought now". */
-const NUMBER_NOT_AVAILABLE = 21422;
-const NO_NUMBERS_FOUND = 21452;
-/** A number someone else bought between our search and our purchase: try the next few. */
-const PURCHASE_ATTEMPTS = 3;
 
 export const presentPhoneNumber = (p: PhoneNumberRow) => ({
   id: p.id,
@@ -38,45 +33,13 @@ function assertAgentOwned(scope: TenantScope, id: string | null): void {
 }
 
 function requireTwilio(twilio: TwilioRest | undefined, why: string): TwilioRest {
-  if (!twilio) throw new ApiError(503, 'unavailable', `Twilio is not configured (set TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN), so ${why}`);
+  if (!twilio) throw new ApiError(503, 'unavailable', `${TWILIO_NOT_CONFIGURED}, so ${why}`);
   return twilio;
 }
-
-/** Twilio's refusal becomes a 502 that carries Twilio's code and message; other errors pass through. */
-function fromTwilio(what: string, error: unknown): unknown {
-  if (!(error instanceof TwilioRestError)) return error;
-  return new ApiError(502, 'unavailable', `Twilio could not ${what}: ${error.message}`, { twilioCode: error.code, twilioStatus: error.status });
-}
-
-const noNumbers = (areaCode: string | undefined, twilioCode: number | null = null) =>
-  new ApiError(409, 'conflict', `Twilio has no local numbers available${areaCode ? ` in area code ${areaCode}` : ''}; try another area code`, {
-    twilioCode,
-  });
 
 export function phoneNumberRoutes({ database, config, log, twilio }: Services): Router {
   const audit = auditQueries(database.db);
   const router = Router();
-
-  /** Buys the first candidate still for sale, pointing its voice webhook and status callback at this server. */
-  async function buyFirstAvailable(rest: TwilioRest, areaCode: string | undefined) {
-    const candidates = await rest.searchAvailableLocalNumbers({ country: 'US', areaCode }).catch((e) => {
-      throw fromTwilio('search for numbers', e);
-    });
-    for (const candidate of candidates.slice(0, PURCHASE_ATTEMPTS)) {
-      try {
-        return await rest.buyNumber({
-          phoneNumber: candidate.phoneNumber,
-          voiceUrl: `${config.publicUrl}/twilio/voice`,
-          statusCallbackUrl: `${config.publicUrl}/twilio/status`,
-        });
-      } catch (error) {
-        if (error instanceof TwilioRestError && error.code === NUMBER_NOT_AVAILABLE) continue;
-        if (error instanceof TwilioRestError && error.code === NO_NUMBERS_FOUND) throw noNumbers(areaCode, error.code);
-        throw fromTwilio('buy the number', error);
-      }
-    }
-    throw noNumbers(areaCode, candidates.length > 0 ? NUMBER_NOT_AVAILABLE : null);
-  }
 
   router.get('/', (req, res) => {
     res.json({ phoneNumbers: scopeOf(req).phoneNumbers.list().map(presentPhoneNumber) });
@@ -97,23 +60,12 @@ export function phoneNumberRoutes({ database, config, log, twilio }: Services): 
   });
 
   router.post('/provision', async (req, res) => {
-    const input = parseInput(provisionNumber, req.body);
+    const input = parseInput(provisionInput, req.body);
     const scope = scopeOf(req);
     assertAgentOwned(scope, input.agentId);
     const rest = requireTwilio(twilio, 'numbers cannot be provisioned');
-    const bought = await buyFirstAvailable(rest, input.areaCode);
-    try {
-      const row = scope.phoneNumbers.create({ number: bought.phoneNumber, agentId: input.agentId, twilioSid: bought.sid });
-      audit.record({ tenantId: scope.tenantId, actor: req.principal!.keyId, action: 'phone_number.provisioned', targetType: 'phone_number', targetId: row.id, details: { twilioSid: bought.sid, number: bought.phoneNumber } });
-      res.status(201).json(presentPhoneNumber(row));
-    } catch (error) {
-      // Bought but not stored: give it back rather than pay for a number that routes nowhere.
-      await rest.releaseNumber(bought.sid).catch((releaseError: unknown) =>
-        log.error({ err: releaseError, twilioSid: bought.sid }, 'could not release a provisioned number that was not stored'),
-      );
-      if (isUniqueViolation(error)) throw new ApiError(409, 'conflict', 'that phone number is already attached');
-      throw error;
-    }
+    const row = await provisionNumber({ rest, database, scope, log, publicUrl: config.publicUrl, agentId: input.agentId, areaCode: input.areaCode, actor: req.principal!.keyId });
+    res.status(201).json(presentPhoneNumber(row));
   });
 
   router.get('/:id', (req, res) => {

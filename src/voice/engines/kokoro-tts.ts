@@ -49,11 +49,16 @@ let tts;
     t.env.allowLocalModels = true;
     t.env.localModelPath = workerData.modelsDir;
     const { KokoroTTS } = require(workerData.kokoroPath);
-    tts = await KokoroTTS.from_pretrained(workerData.repo, {
-      dtype: workerData.dtype,
-      device: 'cpu',
-      session_options: { intraOpNumThreads: workerData.threads, interOpNumThreads: 1 },
-    });
+    // Built by hand rather than KokoroTTS.from_pretrained, which takes no onnxruntime session options.
+    const [model, tokenizer] = await Promise.all([
+      t.StyleTextToSpeech2Model.from_pretrained(workerData.repo, {
+        dtype: workerData.dtype,
+        device: 'cpu',
+        session_options: { intraOpNumThreads: workerData.threads, interOpNumThreads: 1 },
+      }),
+      t.AutoTokenizer.from_pretrained(workerData.repo),
+    ]);
+    tts = new KokoroTTS(model, tokenizer);
     await tts.generate('Hello.', { voice: workerData.defaultVoice });
     parentPort.postMessage({ type: 'ready' });
   } catch (error) {
@@ -67,7 +72,8 @@ parentPort.on('message', async (message) => {
   try {
     const audio = await tts.generate(payload.text, { voice: payload.voice, speed: payload.speed });
     if (cancelled.has(id)) return;
-    const samples = audio.audio;
+    // RawAudio.data joins the chunks (.audio may be a list of them in transformers.js 4); copied to be transferable.
+    const samples = Float32Array.from(audio.data);
     parentPort.postMessage({ type: 'done', id, data: { samples, sampleRate: audio.sampling_rate } }, [samples.buffer]);
   } catch (error) {
     if (!cancelled.has(id)) parentPort.postMessage({ type: 'error', id, message: String(error && error.message || error) });

@@ -2,19 +2,21 @@
  * Downloads the local voice models (Whisper for speech-to-text, Kokoro for text-to-speech) into
  * DATA_DIR/models, resuming interrupted downloads and skipping complete files.
  *
- *   npx tsx scripts/models.ts [--whisper base.en|tiny.en] [--kokoro] [--endpoint URL] [--dir DIR]
+ *   npm run models -- [--whisper base.en|tiny.en] [--kokoro] [--endpoint URL] [--dir DIR]
  *
- * With neither --whisper nor --kokoro, both are fetched (Whisper base.en). The endpoint defaults to
- * HF_ENDPOINT or https://huggingface.co (a mirror with the same layout works); HF_TOKEN is sent
- * for gated repos. DATA_DIR, HF_ENDPOINT and HF_TOKEN may also come from .env, as for the server.
+ * With neither --whisper nor --kokoro, both are fetched (Whisper in WHISPER_MODEL's size, default
+ * base.en). The endpoint defaults to HF_ENDPOINT or https://huggingface.co (a mirror with the same
+ * layout works); HF_TOKEN is sent for gated repos. DATA_DIR, MODELS_DIR, WHISPER_MODEL, HF_ENDPOINT
+ * and HF_TOKEN may also come from .env, as for the server. It lives in src/ so that it is built
+ * into dist/ and runs where only production dependencies are installed (the Docker image).
  */
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { readEnvironment } from '../src/config.js';
-import { DEFAULT_HF_ENDPOINT, downloadRepoFiles, type DownloadProgress } from '../src/voice/models/hf-download.js';
-import { DEFAULT_WHISPER_SIZE, kokoroEntry, whisperEntry, WHISPER_SIZES, type CatalogEntry, type WhisperSize } from '../src/voice/models/model-catalog.js';
+import { readEnvironment } from '../../config.js';
+import { DEFAULT_HF_ENDPOINT, downloadRepoFiles, type DownloadProgress } from './hf-download.js';
+import { DEFAULT_WHISPER_SIZE, kokoroEntry, whisperEntry, WHISPER_SIZES, type CatalogEntry, type WhisperSize } from './model-catalog.js';
 
-const usage = 'usage: npx tsx scripts/models.ts [--whisper base.en|tiny.en] [--kokoro] [--endpoint URL] [--dir DATA_DIR/models]';
+const usage = 'usage: npm run models -- [--whisper base.en|tiny.en] [--kokoro] [--endpoint URL] [--dir DATA_DIR/models]';
 
 function parse(): { entries: CatalogEntry[]; endpoint: string; dir: string; token: string | undefined } {
   const env = readEnvironment();
@@ -36,11 +38,11 @@ function parse(): { entries: CatalogEntry[]; endpoint: string; dir: string; toke
   }
   const both = values.whisper === undefined && !values.kokoro;
   const entries: CatalogEntry[] = [];
-  if (values.whisper !== undefined || both) entries.push(whisperEntry((values.whisper as WhisperSize | undefined) ?? DEFAULT_WHISPER_SIZE));
+  if (values.whisper !== undefined || both) entries.push(whisperEntry((values.whisper ?? env.WHISPER_MODEL ?? DEFAULT_WHISPER_SIZE) as WhisperSize));
   if (values.kokoro || both) entries.push(kokoroEntry());
   const endpoint = values.endpoint ?? env.HF_ENDPOINT ?? DEFAULT_HF_ENDPOINT;
   if (!/^https?:\/\//.test(endpoint)) throw new Error(`--endpoint must be an http(s) URL, not ${endpoint}`);
-  const dir = resolve(values.dir ?? resolve(env.DATA_DIR ?? 'data', 'models'));
+  const dir = resolve(values.dir ?? env.MODELS_DIR ?? resolve(env.DATA_DIR ?? 'data', 'models'));
   return { entries, endpoint, dir, token: env.HF_TOKEN || undefined };
 }
 
