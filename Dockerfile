@@ -28,6 +28,8 @@ COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY package.json ./
 COPY src/db/migrations ./src/db/migrations
+# The dashboard's static files are served from src/web/public (no build step for them).
+COPY src/web/public ./src/web/public
 COPY knowledge ./knowledge
 COPY prompts ./prompts
 RUN mkdir -p /app/data && chown node:node /app/data

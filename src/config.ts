@@ -2,6 +2,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
 import { z } from 'zod';
+import { parseSecretsKey, SECRETS_KEY_FORMAT } from './secrets/secret-box.js';
 
 const optionalString = z
   .string()
@@ -69,16 +70,22 @@ const envSchema = z
     DATA_DIR: z.string().trim().min(1).default('data'),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     ADMIN_API_KEY: optionalString.pipe(z.string().min(24, { message: 'must be at least 24 characters' }).optional()),
+    // Encrypts secrets stored in the database (webhook signing secrets); unset: DATA_DIR/secrets.key.
+    SECRETS_KEY: optionalString.pipe(z.string().refine((v) => parseSecretsKey(v) !== undefined, { message: SECRETS_KEY_FORMAT }).optional()),
     TWILIO_ACCOUNT_SID: optionalString.pipe(
       z.string().regex(/^AC[0-9a-fA-F]{32}$/, { message: 'must look like AC followed by 32 hex digits' }).optional(),
     ),
     TWILIO_AUTH_TOKEN: optionalString,
     TWILIO_API_BASE_URL: optionalUrl,
+    // Calls from the dashboard through @twilio/voice-sdk: an API key and the TwiML App whose Voice URL is /twilio/voice.
+    TWILIO_API_KEY_SID: optionalString.pipe(z.string().regex(/^SK[0-9a-fA-F]{32}$/, { message: 'must look like SK followed by 32 hex digits' }).optional()),
+    TWILIO_API_KEY_SECRET: optionalString,
+    TWILIO_TWIML_APP_SID: optionalString.pipe(z.string().regex(/^AP[0-9a-fA-F]{32}$/, { message: 'must look like AP followed by 32 hex digits' }).optional()),
     OPENAI_API_KEY: optionalString,
     OPENAI_BASE_URL: optionalUrl,
     LLM_MODEL: z.string().trim().min(1).default('gpt-4o-mini'),
     LLM_FALLBACKS: llmFallbacks,
-    LLM_FIRST_TOKEN_TIMEOUT_MS: int(100, 120_000, 4_000),
+    LLM_FIRST_TOKEN_TIMEOUT_MS: int(100, 120_000, 3_000),
     LLM_TIMEOUT_MS: int(1_000, 10 * 60 * 1000, 30_000),
     STT_ENGINE: z.enum(['whisper', 'openai', 'elevenlabs'], { message: 'must be whisper, openai or elevenlabs' }).default('whisper'),
     STT_BASE_URL: optionalUrl,
@@ -96,6 +103,7 @@ const envSchema = z
     HF_ENDPOINT: optionalUrl,
     HF_TOKEN: optionalString,
     STT_MAX_WAITING: int(0, 1000, 16),
+    STT_TIMEOUT_MS: int(100, 60_000, 3_000),
     TTS_FIRST_AUDIO_TIMEOUT_MS: int(100, 60_000, 1500),
     CRAWL_ALLOW_PRIVATE: flag,
     RATE_LIMIT_PER_MINUTE: int(1, 1_000_000, 600),
@@ -109,6 +117,14 @@ const envSchema = z
     if (Boolean(env.TWILIO_ACCOUNT_SID) !== Boolean(env.TWILIO_AUTH_TOKEN)) {
       const missing = env.TWILIO_ACCOUNT_SID ? 'TWILIO_AUTH_TOKEN' : 'TWILIO_ACCOUNT_SID';
       ctx.addIssue({ code: 'custom', path: [missing], message: 'must be set together with the other TWILIO_* variable' });
+    }
+    const voiceSdk = ['TWILIO_API_KEY_SID', 'TWILIO_API_KEY_SECRET', 'TWILIO_TWIML_APP_SID'] as const;
+    const voiceSdkSet = voiceSdk.filter((name) => env[name]);
+    if (voiceSdkSet.length > 0) {
+      for (const name of voiceSdk.filter((n) => !env[n])) {
+        ctx.addIssue({ code: 'custom', path: [name], message: 'must be set together with TWILIO_API_KEY_SID, TWILIO_API_KEY_SECRET and TWILIO_TWIML_APP_SID' });
+      }
+      if (!env.TWILIO_ACCOUNT_SID) ctx.addIssue({ code: 'custom', path: ['TWILIO_ACCOUNT_SID'], message: `is required when ${voiceSdkSet[0]} is set` });
     }
     if (env.TTS_ENGINE === 'elevenlabs' && !env.ELEVENLABS_API_KEY) {
       ctx.addIssue({ code: 'custom', path: ['ELEVENLABS_API_KEY'], message: 'is required when TTS_ENGINE=elevenlabs' });
@@ -135,12 +151,18 @@ function toConfig(env: z.infer<typeof envSchema>) {
     databasePath: resolve(dataDir, 'app.db'),
     logLevel: env.LOG_LEVEL,
     adminApiKey: env.ADMIN_API_KEY,
+    secretsKey: env.SECRETS_KEY ? parseSecretsKey(env.SECRETS_KEY) : undefined,
     twilio: env.TWILIO_ACCOUNT_SID && env.TWILIO_AUTH_TOKEN
       ? {
           accountSid: env.TWILIO_ACCOUNT_SID,
           authToken: env.TWILIO_AUTH_TOKEN,
           // Another origin for Twilio's REST API: a local double in tests, or an egress proxy.
           apiBaseUrl: (env.TWILIO_API_BASE_URL ?? 'https://api.twilio.com').replace(/\/+$/, ''),
+          // Browser calls through @twilio/voice-sdk (POST /api/agents/:id/voice-token); all three or none.
+          voiceSdk:
+            env.TWILIO_API_KEY_SID && env.TWILIO_API_KEY_SECRET && env.TWILIO_TWIML_APP_SID
+              ? { apiKeySid: env.TWILIO_API_KEY_SID, apiKeySecret: env.TWILIO_API_KEY_SECRET, twimlAppSid: env.TWILIO_TWIML_APP_SID }
+              : undefined,
         }
       : undefined,
     llm: {
@@ -160,6 +182,7 @@ function toConfig(env: z.infer<typeof envSchema>) {
       apiKey: env.STT_API_KEY ?? env.OPENAI_API_KEY,
       model: env.STT_MODEL ?? 'whisper-1',
       maxWaiting: env.STT_MAX_WAITING,
+      timeoutMs: env.STT_TIMEOUT_MS,
     },
     tts: { engine: env.TTS_ENGINE, firstAudioTimeoutMs: env.TTS_FIRST_AUDIO_TIMEOUT_MS },
     elevenLabs: env.ELEVENLABS_API_KEY

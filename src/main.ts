@@ -41,6 +41,11 @@ async function main(): Promise<void> {
 }
 
 main().catch((error) => {
+  // Found while starting (a SECRETS_KEY that does not open the stored secrets): one line, like a bad variable.
+  if (error instanceof ConfigError) {
+    process.stderr.write(error.message + '\n');
+    process.exit(78);
+  }
   process.stderr.write(`Failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
   process.exit(1);
 });

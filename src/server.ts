@@ -15,11 +15,15 @@ import { RecrawlScheduler } from './knowledge/recrawl-scheduler.js';
 import { WebhookDispatcher } from './webhooks/webhook-dispatcher.js';
 import { createLogger, type Logger } from './observability/logger.js';
 import { createMetrics } from './observability/metrics.js';
+import { openSecretStore } from './secrets/tenant-secrets.js';
 import type { Services } from './services.js';
 import { CallTokens } from './telephony/call-token.js';
+import { TwilioClientIdentities } from './telephony/twilio-client.js';
 import { attachMediaSocket } from './telephony/media-socket.js';
 import { createTwilioRest } from './telephony/twilio-rest.js';
+import { WEB_CALL_TOKEN_TTL_MS } from './telephony/web-call.js';
 import { loadVoiceEngines } from './voice/engines/voice-engines.js';
+import { CallWrites } from './voice/session/call-recorder.js';
 
 export interface RunningServer {
   services: Services;
@@ -33,6 +37,8 @@ export interface RunningServer {
 
 export async function startServer(config: Config, log: Logger = createLogger(config.logLevel)): Promise<RunningServer> {
   const database = openDatabase(config.databasePath);
+  // A wrong SECRETS_KEY stops the start here (ConfigError), not a request later.
+  const secrets = openSecretStore(config, database, log);
   const authenticator = new Authenticator(database.db, config.adminApiKey);
   const interrupted = failInterruptedJobs(database.db);
   if (interrupted) log.warn({ event: 'jobs.interrupted', count: interrupted }, 'jobs left unfinished by the previous run were marked failed');
@@ -49,16 +55,21 @@ export async function startServer(config: Config, log: Logger = createLogger(con
     renderer: () => renderer,
     llmCategorizer: llm ? (scope) => new LlmCategorizer({ client: llm.client, model: llm.model, cache: scope.categorizationCache, log }) : undefined,
   });
+  const metrics = createMetrics();
   const services: Services = {
     config,
     log,
     database,
-    metrics: createMetrics(),
+    metrics,
     authenticator,
     readiness: new Map([['database', () => ({ ok: database.isHealthy() })]]),
     lifecycle: { draining: false },
     twilio: config.twilio ? createTwilioRest(config.twilio) : undefined,
     callTokens: new CallTokens(),
+    secrets,
+    callWrites: new CallWrites({ connection: database.callWriter, log, metrics }),
+    webCallTokens: new CallTokens(WEB_CALL_TOKEN_TTL_MS),
+    twilioClients: new TwilioClientIdentities(),
     brains: createBrainFactory(languageModel),
     knowledge: { jobs: crawlJobs, scheduler: new RecrawlScheduler(database, crawlJobs, log), events: jobEvents },
   };
@@ -81,7 +92,7 @@ export async function startServer(config: Config, log: Logger = createLogger(con
   await listen(server, config.port, config.host);
   const port = (server.address() as AddressInfo).port;
   services.knowledge.scheduler.start();
-  const webhooks = new WebhookDispatcher(database, log, config.crawl.allowPrivate, config.webhooks.intervalMs, config.webhooks.retryBaseMs);
+  const webhooks = new WebhookDispatcher(database, secrets, log, config.crawl.allowPrivate, config.webhooks.intervalMs, config.webhooks.retryBaseMs);
   webhooks.start();
   log.info({ event: 'server.listening', port, publicUrl: config.publicUrl, dataDir: config.dataDir }, 'listening');
 
@@ -121,7 +132,7 @@ function listen(server: Server, port: number, host: string): Promise<void> {
  */
 async function shutdown(
   server: Server,
-  { lifecycle, config, log, database }: Services,
+  { lifecycle, config, log, database, callWrites }: Services,
   steps: { drainCalls: (timeoutMs: number) => Promise<void>; closeEngines: () => Promise<void> },
 ): Promise<void> {
   const deadline = Date.now() + config.http.shutdownTimeoutMs;
@@ -145,6 +156,8 @@ async function shutdown(
   clearTimeout(timer);
   clearInterval(sweeper);
   await steps.closeEngines().catch((error) => log.error({ err: error }, 'closing engines failed'));
+  // Call data queued while the database was locked or full: a last try before it closes.
+  await callWrites.close(Math.min(5000, Math.max(1000, deadline - Date.now())));
   database.close();
   log.info({ event: 'server.stopped' }, 'stopped');
 }

@@ -17,7 +17,7 @@ function configError(env: Record<string, string>): string {
 describe('language model configuration', () => {
   it('reads LLM_FALLBACKS and the timeouts, with defaults', () => {
     const none = loadConfig({});
-    expect(none.llm).toMatchObject({ fallbacks: [], firstTokenTimeoutMs: 4_000, timeoutMs: 30_000 });
+    expect(none.llm).toMatchObject({ fallbacks: [], firstTokenTimeoutMs: 3_000, timeoutMs: 30_000 });
     const config = loadConfig({
       LLM_FIRST_TOKEN_TIMEOUT_MS: '2500',
       LLM_FALLBACKS: JSON.stringify([

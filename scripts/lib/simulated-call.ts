@@ -20,6 +20,8 @@ export interface SimulatedCallOptions {
   to: string;
   from?: string;
   callSid?: string;
+  /** More webhook form fields (a Voice SDK client's `device.connect` params arrive this way). */
+  params?: Record<string, string>;
 }
 
 type Buffered = { kind: 'audio'; frame: Buffer } | { kind: 'mark'; name: string };
@@ -67,7 +69,7 @@ export class SimulatedCall {
   /** POSTs the signed voice webhook; returns the call with the TwiML answer (not yet connected). */
   static async ring(options: SimulatedCallOptions): Promise<SimulatedCall> {
     const call = new SimulatedCall(options);
-    const params = { AccountSid: options.accountSid, CallSid: call.callSid, From: options.from ?? '+15005550006', To: options.to, CallStatus: 'ringing', Direction: 'inbound' };
+    const params = { AccountSid: options.accountSid, CallSid: call.callSid, From: options.from ?? '+15005550006', To: options.to, CallStatus: 'ringing', Direction: 'inbound', ...options.params };
     const signature = twilio.getExpectedTwilioSignature(options.authToken, `${options.publicUrl}/twilio/voice`, params);
     const res = await fetch(`${options.serverUrl}/twilio/voice`, {
       method: 'POST',

@@ -16,6 +16,11 @@ import { messageRoutes } from './routes/messages.js';
 import { phoneNumberRoutes } from './routes/phone-numbers.js';
 import { tenantRoutes } from './routes/tenants.js';
 import { webhookRoutes } from './routes/webhooks.js';
+import { categoryRoutes } from './routes/categories.js';
+import { webCallRoutes } from './routes/web-calls.js';
+import { voiceTokenRoutes } from './routes/voice-tokens.js';
+import { capabilityRoutes } from './routes/capabilities.js';
+import { dashboardRoutes } from '../web/dashboard.js';
 
 /** A body that is not JSON is refused up front instead of arriving as an empty object. */
 const jsonBodiesOnly: RequestHandler = (req, _res, next) => {
@@ -41,6 +46,8 @@ export function createApp(services: Services): express.Express {
   });
   app.use(healthRoutes(services));
   app.use('/twilio', voiceWebhookRoutes(services));
+  // The owner's dashboard at /app/ (static files, their own security headers; `/` redirects there).
+  app.use(dashboardRoutes({ twilioVoiceSdk: Boolean(config.twilio?.voiceSdk) }));
 
   const api = express.Router();
   api.use(failedAuthRateLimit(Math.max(30, config.http.rateLimitPerMinute), metrics));
@@ -53,6 +60,10 @@ export function createApp(services: Services): express.Express {
   api.use('/api-keys', tenantOnly, apiKeyRoutes(services));
   api.use('/agents/:agentId/knowledge', tenantOnly, knowledgeRoutes(services));
   api.use('/agents/:agentId/chat', tenantOnly, chatRoutes(services));
+  api.use('/agents/:agentId/web-call', tenantOnly, webCallRoutes(services));
+  api.use('/agents/:agentId/voice-token', tenantOnly, voiceTokenRoutes(services));
+  api.use('/capabilities', capabilityRoutes(services));
+  api.use('/categories', categoryRoutes());
   api.use('/agents', tenantOnly, agentRoutes(services));
   api.use('/phone-numbers', tenantOnly, phoneNumberRoutes(services));
   api.use('/calls', tenantOnly, callRoutes(services));

@@ -34,10 +34,12 @@ export const unknownRoute: RequestHandler = (req, _res, next) => {
 };
 
 /** body-parser errors carry a `type`; they become 400/413/415 instead of 500. */
-function fromBodyParser(error: { type?: string; limit?: number }): ApiError | undefined {
+function fromBodyParser(error: { type?: string; limit?: number; status?: unknown; expose?: unknown }): ApiError | undefined {
   switch (error.type) {
     case 'entity.too.large':
       return new ApiError(413, 'payload_too_large', `request body is larger than ${error.limit} bytes`);
+    case 'parameters.too.many':
+      return new ApiError(413, 'payload_too_large', 'request body has too many parameters');
     case 'entity.parse.failed':
       return new ApiError(400, 'invalid_json', 'request body is not valid JSON');
     case 'encoding.unsupported':
@@ -45,7 +47,15 @@ function fromBodyParser(error: { type?: string; limit?: number }): ApiError | un
       return new ApiError(415, 'unsupported_media_type', 'request body encoding is not supported');
     case 'request.aborted':
       return new ApiError(400, 'bad_request', 'request body was not received completely');
+    case 'request.size.invalid':
+    case 'querystring.parse.rangeError':
+      return new ApiError(400, 'bad_request', 'request body could not be read');
     default:
+      // Other client errors raised while reading a body (a corrupt gzip body is zlib's error with
+      // status 400, exposed): the client's fault, said without echoing what was sent.
+      if (error.expose === true && typeof error.status === 'number' && error.status >= 400 && error.status < 500) {
+        return new ApiError(error.status, error.status === 413 ? 'payload_too_large' : error.status === 415 ? 'unsupported_media_type' : 'bad_request', 'request body could not be read');
+      }
       return undefined;
   }
 }

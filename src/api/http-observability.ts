@@ -3,6 +3,7 @@ import type { RequestHandler } from 'express';
 import { pinoHttp } from 'pino-http';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
+import { serializeError } from '../observability/redact.js';
 import './request-context.js';
 
 const REQUEST_ID = /^[\w.:-]{1,64}$/;
@@ -27,6 +28,8 @@ export function requestLogging(log: Logger): RequestHandler {
     serializers: {
       req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
       res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      // pino-http would put back pino's own error serializer; keep the one that strips query values.
+      err: serializeError,
     },
   });
 }

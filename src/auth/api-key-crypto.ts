@@ -29,16 +29,25 @@ export async function hashApiKey(key: string): Promise<string> {
   return ['scrypt', N, r, p, salt.toString('base64'), derived.toString('base64')].join('$');
 }
 
+/**
+ * Whether `key` is the one `stored` was made from. The hash's own parameters are used, but never
+ * weaker than SCRYPT (a row edited to N=2 would make keys cheap to guess) nor absurdly costly; the
+ * derived bytes are compared in constant time.
+ */
 export async function verifyApiKey(key: string, stored: string): Promise<boolean> {
-  const [scheme, n, r, p, salt, hash] = stored.split('$');
-  if (scheme !== 'scrypt' || !salt || !hash) return false;
+  const [scheme, n, r, p, salt, hash, ...rest] = stored.split('$');
+  if (scheme !== 'scrypt' || !salt || !hash || rest.length > 0) return false;
+  const [N, R, P] = [Number(n), Number(r), Number(p)];
+  const isPowerOfTwo = Number.isInteger(N) && N > 1 && (N & (N - 1)) === 0;
+  if (!isPowerOfTwo || N < SCRYPT.N || N > 1 << 20 || !Number.isInteger(R) || R < SCRYPT.r || R > 32 || !Number.isInteger(P) || P < SCRYPT.p || P > 16) return false;
   const expected = Buffer.from(hash, 'base64');
-  const derived = await scryptAsync(key, Buffer.from(salt, 'base64'), expected.length, {
-    N: Number(n),
-    r: Number(r),
-    p: Number(p),
-    maxmem: 64 * 1024 * 1024,
-  });
+  if (expected.length !== SCRYPT.keylen) return false;
+  let derived: Buffer;
+  try {
+    derived = await scryptAsync(key, Buffer.from(salt, 'base64'), expected.length, { N, r: R, p: P, maxmem: 64 * 1024 * 1024 });
+  } catch {
+    return false; // parameters beyond the memory bound
+  }
   return timingSafeEqual(derived, expected);
 }
 

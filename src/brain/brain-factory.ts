@@ -13,6 +13,11 @@ export interface BrainDeps {
   /** The call the brain serves, or null for a text chat. */
   callId: string | null;
   log: Logger;
+  /**
+   * During a call, writes go through the call's outbox (a locked database must not stall the
+   * audio); a chat writes directly.
+   */
+  record?: (what: string, write: (scope: TenantScope) => unknown) => void;
 }
 
 export type BrainFactory = (deps: BrainDeps) => Brain;
@@ -27,10 +32,10 @@ export function knowledgeLookup(scope: TenantScope, agentId: string): KnowledgeL
 
 /** The LLM brain when a model is configured, else the offline answerer; one brain per call or chat. */
 export function createBrainFactory(model: LanguageModel | undefined): BrainFactory {
-  return ({ scope, agent, callId, log }) => {
+  return ({ scope, agent, callId, log, record = (_what, write) => void write(scope) }) => {
     const lookup = knowledgeLookup(scope, agent.id);
     const takeMessage = (input: { callerName?: string; callbackNumber?: string; message: string }) => {
-      scope.messages.create({ agentId: agent.id, callId, callerName: input.callerName ?? null, callbackNumber: input.callbackNumber ?? null, message: input.message });
+      record('message', (s) => s.messages.create({ agentId: agent.id, callId, callerName: input.callerName ?? null, callbackNumber: input.callbackNumber ?? null, message: input.message }));
     };
     if (!model) return new OfflineBrain({ lookup, takeMessage, log });
     return new LlmBrain({
@@ -40,7 +45,7 @@ export function createBrainFactory(model: LanguageModel | undefined): BrainFacto
       log,
       takeMessage,
       recordUsage: (prompt, completion) => {
-        if (callId) scope.calls.addUsage(callId, prompt, completion);
+        if (callId) record('usage', (s) => s.calls.addUsage(callId, prompt, completion));
       },
     });
   };

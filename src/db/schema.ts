@@ -79,7 +79,8 @@ export const calls = sqliteTable(
     tenantId: text('tenant_id').notNull().references(() => tenants.id, { onDelete: 'cascade' }),
     agentId: text('agent_id').references(() => agents.id, { onDelete: 'set null' }),
     twilioCallSid: text('twilio_call_sid'),
-    channel: text('channel', { enum: ['phone', 'web'] }).notNull().default('phone'),
+    // phone: a call to a number; web: the dashboard's web phone (WS /web/media); twilio-client: the dashboard through @twilio/voice-sdk.
+    channel: text('channel', { enum: ['phone', 'web', 'twilio-client'] }).notNull().default('phone'),
     fromNumber: text('from_number'),
     toNumber: text('to_number'),
     status: text('status').notNull().default('ringing'),

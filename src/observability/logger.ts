@@ -1,36 +1,32 @@
-import { pino, type Logger } from 'pino';
+import { pino, type DestinationStream, type Logger } from 'pino';
+import { maskPhone, maskPhonesInText, REDACTED_FIELDS, serializeError } from './redact.js';
 
 export type { Logger };
 
 /**
- * JSON lines on stdout. Secrets never reach the log: auth headers, keys and tokens are censored,
- * and phone numbers are logged only through maskPhoneNumber().
+ * JSON lines on stdout. Secrets and callers' words never reach the log: auth headers, keys,
+ * tokens, secrets and transcripts are censored by field name (REDACTED_FIELDS), errors lose the
+ * values of failed queries, and every phone number in a line is masked on its way out (call
+ * sites mask with maskPhone() too; the last pass catches what an error message or a URL carries).
  */
 export function createLogger(level: string, destination?: NodeJS.WritableStream): Logger {
+  const target = destination ?? process.stdout;
+  const masked: DestinationStream = { write: (line: string) => void target.write(maskPhonesInText(line)) };
   return pino(
     {
       level,
       base: { service: 'voice-agent-server' },
       timestamp: pino.stdTimeFunctions.isoTime,
+      serializers: { err: serializeError },
       redact: {
-        paths: [
-          'req.headers.authorization',
-          'req.headers.cookie',
-          'req.headers["x-twilio-signature"]',
-          '*.apiKey',
-          '*.authToken',
-          '*.token',
-          '*.password',
-        ],
+        paths: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-twilio-signature"]', ...REDACTED_FIELDS],
         censor: '[redacted]',
       },
     },
-    destination ?? process.stdout,
+    masked,
   );
 }
 
-/** "+14155550123" → "+1415…0123": enough to tell calls apart, not enough to dial. */
-export function maskPhoneNumber(number: string | null | undefined): string | undefined {
-  if (!number) return undefined;
-  return number.length <= 8 ? '…' + number.slice(-2) : `${number.slice(0, 5)}…${number.slice(-4)}`;
-}
+/** @deprecated use maskPhone (observability/redact.ts). */
+export const maskPhoneNumber = maskPhone;
+export { maskPhone };

@@ -47,6 +47,28 @@ export function createMetrics() {
       labelNames: ['kind', 'engine'] as const,
       registers: [registry],
     }),
+    callWritesPending: new Gauge({
+      name: 'call_writes_pending',
+      help: 'Call turns and status writes queued because the database was locked or full',
+      registers: [registry],
+    }),
+    callWritesFailed: new Counter({
+      name: 'call_writes_failed_total',
+      help: 'Failed attempts to write call data, by reason (busy, locked, full, ioerr: retried; other: dropped)',
+      labelNames: ['reason'] as const,
+      registers: [registry],
+    }),
+    callWriteDuration: new Histogram({
+      name: 'call_write_duration_seconds',
+      help: 'Time the main thread spent in one attempt to write call data (success or not)',
+      buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5],
+      registers: [registry],
+    }),
+    callWritesDropped: new Counter({
+      name: 'call_writes_dropped_total',
+      help: 'Call data writes given up (outbox bound, refused by the database, or still unwritten at give-up time)',
+      registers: [registry],
+    }),
     rateLimited: new Counter({
       name: 'http_rate_limited_total',
       help: 'Requests refused with 429',

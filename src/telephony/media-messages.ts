@@ -35,6 +35,7 @@ export const inboundMessageSchema = z.discriminatedUnion('event', [
 ]);
 
 export type InboundMessage = z.infer<typeof inboundMessageSchema>;
+const KNOWN_EVENTS = new Set(['connected', 'start', 'media', 'mark', 'dtmf', 'stop']);
 
 /** Parses one text frame; undefined (with why) for anything that is not a known message. */
 export function parseInboundMessage(data: string): { message?: InboundMessage; problem?: string } {
@@ -46,8 +47,9 @@ export function parseInboundMessage(data: string): { message?: InboundMessage; p
   }
   const result = inboundMessageSchema.safeParse(json);
   if (!result.success) {
+    // Named only when it is one of Twilio's events: what a sender wrote is not repeated in the logs.
     const event = (json as { event?: unknown } | null)?.event;
-    return { problem: `invalid ${typeof event === 'string' ? event.slice(0, 32) : 'message'}: ${result.error.issues[0]?.message ?? ''}` };
+    return { problem: `invalid ${typeof event === 'string' && KNOWN_EVENTS.has(event) ? event : 'message'}: ${result.error.issues[0]?.message ?? ''}` };
   }
   return { message: result.data };
 }

@@ -4,17 +4,20 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { resolveCallSettings } from '../agents/agent-settings.js';
 import { tenantScope } from '../db/tenant-scope.js';
 import type { Services } from '../services.js';
-import { CallRecorder } from '../voice/session/call-recorder.js';
 import { CallSession } from '../voice/session/call-session.js';
-import { finishCall } from '../voice/session/finish-call.js';
 import type { VoiceEngines } from '../voice/engines/voice-engines.js';
 import { parseInboundMessage, type InboundMessage } from './media-messages.js';
 import { TwilioCallControls } from './twilio-call-controls.js';
 import { TwilioMediaChannel } from './twilio-media-channel.js';
 import { isValidTwilioSignature, publicUrlFor } from './twilio-signature.js';
+import { isSameOriginUpgrade, WEB_MEDIA_PATH, WebCallControls } from './web-call.js';
 
 export const MEDIA_PATH = '/twilio/media';
 const MAX_BAD_MESSAGES = 50;
+/** What a real call SID looks like; anything else the sender wrote is not repeated in the logs. */
+const CALL_SID = /^CA[0-9a-fA-F]{32}$/;
+/** Twilio's Media Streams, or the dashboard's web phone speaking the same protocol (./web-call.ts). */
+type MediaSource = 'twilio' | 'web';
 
 export interface MediaSocketOptions {
   startTimeoutMs: number;
@@ -24,6 +27,8 @@ export interface MediaSocketOptions {
  * `WS /twilio/media`: Twilio Media Streams. The upgrade must carry Twilio's signature; the
  * `start` message must carry the callToken the voice webhook issued. Bad messages are logged
  * and dropped; a socket that sends nothing valid, or never starts, is closed.
+ * `WS /web/media`: the dashboard's web phone, the same protocol and session; its credential is
+ * the web-call token in `start` instead of Twilio's signature (see ./web-call.ts).
  */
 export function attachMediaSocket(server: Server, services: Services, engines: VoiceEngines, options: MediaSocketOptions) {
   const { config, log, callTokens } = services;
@@ -32,24 +37,35 @@ export function attachMediaSocket(server: Server, services: Services, engines: V
 
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const path = (req.url ?? '').split('?')[0];
-    if (path !== MEDIA_PATH) return; // other upgrade paths (the web phone) have their own handler
+    if (path !== MEDIA_PATH && path !== WEB_MEDIA_PATH) {
+      // Another upgrade handler may serve this path; when there is none, nothing else would ever
+      // answer (or close) the socket, so an unknown path would hold a connection open forever.
+      if (server.listenerCount('upgrade') === 1) socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
     const refuse = (status: number, reason: string) => {
-      log.warn({ event: 'media.upgrade_refused', status, reason }, 'media socket refused');
+      log.warn({ event: 'media.upgrade_refused', status, reason, path }, 'media socket refused');
       socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
     };
+    if (path === WEB_MEDIA_PATH) {
+      // No Twilio signature here: the web-call token in `start` is the credential.
+      if (services.lifecycle.draining) return refuse(503, 'Draining');
+      if (!isSameOriginUpgrade(req, config.publicUrl)) return refuse(403, 'Forbidden');
+      return wss.handleUpgrade(req, socket, head, (ws) => handleSocket(ws, 'web'));
+    }
     if (!config.twilio) return refuse(503, 'Twilio Not Configured');
     if (services.lifecycle.draining) return refuse(503, 'Draining');
     const signature = req.headers['x-twilio-signature'];
     if (!isValidTwilioSignature(config.twilio.authToken, typeof signature === 'string' ? signature : undefined, publicUrlFor(config, req.url ?? '', 'ws'), {})) {
       return refuse(403, 'Forbidden');
     }
-    wss.handleUpgrade(req, socket, head, (ws) => handleSocket(ws));
+    wss.handleUpgrade(req, socket, head, (ws) => handleSocket(ws, 'twilio'));
   });
 
-  function handleSocket(ws: WebSocket): void {
+  function handleSocket(ws: WebSocket, source: MediaSource): void {
     let session: CallSession | undefined;
     let badMessages = 0;
-    let socketLog = log.child({ component: 'media' });
+    let socketLog = log.child({ component: 'media', ...(source === 'web' ? { channel: 'web' } : {}) });
     const startTimer = setTimeout(() => {
       socketLog.warn({ event: 'media.no_start' }, 'media socket never started; closing');
       ws.close(1008, 'no start');
@@ -61,14 +77,15 @@ export function attachMediaSocket(server: Server, services: Services, engines: V
           return;
         case 'start': {
           if (session) return socketLog.warn({ event: 'media.duplicate_start' }, 'second start ignored');
-          const claims = callTokens.redeem(message.start.customParameters.callToken ?? '');
+          const tokens = source === 'web' ? services.webCallTokens : callTokens;
+          const claims = tokens.redeem(message.start.customParameters.callToken ?? '');
           if (!claims || claims.callSid !== message.start.callSid) {
-            socketLog.warn({ event: 'media.bad_call_token', callSid: message.start.callSid }, 'invalid callToken; closing');
+            socketLog.warn({ event: 'media.bad_call_token', callSid: CALL_SID.test(message.start.callSid) ? message.start.callSid : '(malformed)' }, 'invalid callToken; closing');
             ws.close(1008, 'invalid callToken');
             return;
           }
           clearTimeout(startTimer);
-          session = startSession(ws, message.streamSid, claims);
+          session = startSession(ws, message.streamSid, claims, source);
           socketLog = socketLog.child({ callId: claims.callId, tenantId: claims.tenantId });
           return;
         }
@@ -104,7 +121,12 @@ export function attachMediaSocket(server: Server, services: Services, engines: V
     ws.on('close', () => clearTimeout(startTimer));
   }
 
-  function startSession(ws: WebSocket, streamSid: string, claims: { callId: string; tenantId: string; agentId: string; callSid: string }): CallSession | undefined {
+  function startSession(
+    ws: WebSocket,
+    streamSid: string,
+    claims: { callId: string; tenantId: string; agentId: string; callSid: string },
+    source: MediaSource,
+  ): CallSession | undefined {
     const scope = tenantScope(services.database.db, claims.tenantId);
     const agent = scope.agents.get(claims.agentId);
     if (!agent) {
@@ -112,7 +134,7 @@ export function attachMediaSocket(server: Server, services: Services, engines: V
       return undefined;
     }
     const callLog = log.child({ callId: claims.callId, tenantId: claims.tenantId, agentId: agent.id });
-    const recorder = new CallRecorder(scope, claims.callId, callLog);
+    const recorder = services.callWrites.recorder(claims.tenantId, claims.callId, callLog);
     recorder.update({ status: 'in-progress' });
     const settings = resolveCallSettings(agent.settings);
     const session = new CallSession({
@@ -121,9 +143,9 @@ export function attachMediaSocket(server: Server, services: Services, engines: V
       stt: engines.sttFor(settings.speech.stt),
       tts: engines.ttsFor(settings.speech.tts),
       speed: settings.speech.speed,
-      brain: services.brains({ scope, agent, callId: claims.callId, log: callLog }),
+      brain: services.brains({ scope, agent, callId: claims.callId, log: callLog, record: (what, write) => recorder.record(what, write) }),
       recorder,
-      controls: new TwilioCallControls(services.twilio, claims.callSid, ws, callLog),
+      controls: source === 'web' ? new WebCallControls(ws, callLog) : new TwilioCallControls(services.twilio, claims.callSid, ws, callLog),
       log: callLog,
       context: {
         callId: claims.callId,
@@ -139,7 +161,7 @@ export function attachMediaSocket(server: Server, services: Services, engines: V
     session.start();
     ws.once('close', () => {
       session.stop('socket_closed');
-      finishCall(services.database, scope, claims.callId, callLog);
+      recorder.end(); // the summary and call.ended event (finish-call.ts), behind the last turns
       sessions.delete(session);
       services.metrics.callsActive.dec();
       services.metrics.callsTotal.inc({ outcome: 'completed' });

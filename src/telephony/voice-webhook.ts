@@ -4,9 +4,11 @@ import { z } from 'zod';
 import { ApiError } from '../api/errors.js';
 import { parseInput } from '../api/validation.js';
 import { callRoutingQueries } from '../db/queries/call-routing.js';
+import { tenantQueries } from '../db/queries/tenants.js';
 import { isUniqueViolation, tenantScope } from '../db/tenant-scope.js';
-import { maskPhoneNumber } from '../observability/logger.js';
+import { maskPhone } from '../observability/redact.js';
 import type { Services } from '../services.js';
+import { clientCallParams, isClientCall } from './twilio-client.js';
 import { publicUrlFor, requireTwilioSignature } from './twilio-signature.js';
 
 const voiceParams = z.object({
@@ -36,7 +38,51 @@ export function voiceWebhookRoutes(services: Services): Router {
   router.use(express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 200 }));
   router.use(requireTwilioSignature(config));
 
+  /** Answers a call with the media stream, its callToken naming the call, tenant and agent. */
+  const connectStream = (callId: string, tenantId: string, agentId: string, callSid: string): string => {
+    const response = new twilio.twiml.VoiceResponse();
+    const stream = response.connect().stream({ url: publicUrlFor(config, '/twilio/media', 'ws') });
+    stream.parameter({ name: 'callToken', value: callTokens.issue({ callId, tenantId, agentId, callSid }) });
+    stream.parameter({ name: 'callId', value: callId });
+    return response.toString();
+  };
+
+  /** A call the dashboard placed through @twilio/voice-sdk (see twilio-client.ts): routed by the token's identity. */
+  const answerClientCall = (body: unknown): string => {
+    const { CallSid, From: identity, agentId } = parseInput(clientCallParams, body);
+    if (services.lifecycle.draining) return refusal('Sorry, we are restarting for a moment. Please call back in a minute.');
+    const callLog = { event: 'call.incoming', channel: 'twilio-client', callSid: CallSid, identity };
+    const grant = services.twilioClients.resolve(identity);
+    const scope = grant ? tenantScope(database.db, grant.tenantId) : undefined;
+    const agent = grant ? scope?.agents.get(grant.agentId) : undefined;
+    const tenant = grant ? tenantQueries(database.db).get(grant.tenantId) : undefined;
+    if (!grant || !scope || !agent || agent.status !== 'active' || tenant?.status !== 'active') {
+      log.info({ ...callLog, routed: false, tenantId: grant?.tenantId }, 'browser call: unknown or expired identity, or the agent is gone');
+      return refusal('Sorry, this call could not be connected. Please try again from the dashboard. Goodbye.');
+    }
+    if (agentId !== undefined && agentId !== agent.id) {
+      log.warn({ ...callLog, routed: false, tenantId: grant.tenantId, agentId: agent.id }, 'browser call: asked for another agent than its token allows');
+      return refusal('Sorry, this call could not be connected. Goodbye.');
+    }
+    let callId: string;
+    try {
+      callId = scope.calls.create({ agentId: agent.id, channel: 'twilio-client', twilioCallSid: CallSid, fromNumber: null, toNumber: null, status: 'ringing' }).id;
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+      const existing = routing.callBySid(CallSid);
+      if (!existing || existing.tenantId !== grant.tenantId) throw new ApiError(409, 'conflict', 'call SID already in use');
+      callId = existing.id;
+    }
+    log.info({ ...callLog, routed: true, tenantId: grant.tenantId, agentId: agent.id, callId }, 'browser call routed');
+    return connectStream(callId, grant.tenantId, agent.id, CallSid);
+  };
+
   router.post('/voice', (req, res) => {
+    if (isClientCall(req.body)) {
+      const twiml = answerClientCall(req.body);
+      res.type('text/xml').send(twiml);
+      return;
+    }
     const { CallSid, To, From } = parseInput(voiceParams, req.body);
     res.type('text/xml');
     if (services.lifecycle.draining) {
@@ -44,7 +90,7 @@ export function voiceWebhookRoutes(services: Services): Router {
       return;
     }
     const route = routing.routeForNumber(To);
-    const callLog = { event: 'call.incoming', callSid: CallSid, to: maskPhoneNumber(To), from: maskPhoneNumber(From) };
+    const callLog = { event: 'call.incoming', callSid: CallSid, to: maskPhone(To), from: maskPhone(From) };
     if (!route || !route.agent || route.tenantStatus !== 'active' || route.agent.status !== 'active') {
       log.info({ ...callLog, routed: false, tenantId: route?.phoneNumber.tenantId }, 'no active agent for the dialled number');
       res.send(refusal('Sorry, the number you have called is not in service. Goodbye.'));
@@ -63,11 +109,7 @@ export function voiceWebhookRoutes(services: Services): Router {
       callId = existing.id;
     }
     log.info({ ...callLog, routed: true, tenantId: agent.tenantId, agentId: agent.id, callId }, 'call routed');
-    const response = new twilio.twiml.VoiceResponse();
-    const stream = response.connect().stream({ url: publicUrlFor(config, '/twilio/media', 'ws') });
-    stream.parameter({ name: 'callToken', value: callTokens.issue({ callId, tenantId: agent.tenantId, agentId: agent.id, callSid: CallSid }) });
-    stream.parameter({ name: 'callId', value: callId });
-    res.send(response.toString());
+    res.send(connectStream(callId, agent.tenantId, agent.id, CallSid));
   });
 
   router.post('/status', (req, res) => {

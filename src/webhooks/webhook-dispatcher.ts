@@ -3,6 +3,8 @@ import type { DatabaseHandle } from '../db/database.js';
 import { webhookDispatchQueries } from '../db/queries/webhook-deliveries.js';
 import { AddressGuard } from '../knowledge/crawler/address-guard.js';
 import type { Logger } from '../observability/logger.js';
+import type { SecretBox } from '../secrets/secret-box.js';
+import { webhookSecretContext } from '../secrets/tenant-secrets.js';
 
 const MAX_ATTEMPTS = 8;
 const TIMEOUT_MS = 10_000;
@@ -31,6 +33,7 @@ export class WebhookDispatcher {
 
   constructor(
     database: DatabaseHandle,
+    private readonly secrets: SecretBox,
     private readonly log: Logger,
     allowPrivate: boolean,
     private readonly intervalMs = 1000,
@@ -53,10 +56,12 @@ export class WebhookDispatcher {
     if (this.busy) return;
     this.busy = true;
     try {
-      for (const { delivery, url, secret } of this.queries.due(new Date(), 20)) {
+      for (const { delivery, url, sealedSecret } of this.queries.due(new Date(), 20)) {
         const attempts = delivery.attempts + 1;
         try {
-          if (!url || !secret) throw new Error('the tenant has no webhook configured any more');
+          if (!url || !sealedSecret) throw new Error('the tenant has no webhook configured any more');
+          // A secret that does not decrypt (altered in the database) is refused: nothing is sent unsigned.
+          const secret = this.secrets.open(sealedSecret, webhookSecretContext(delivery.tenantId));
           await this.post(url, secret, delivery.id, delivery.event, delivery.payload);
           this.queries.delivered(delivery.id);
         } catch (error) {

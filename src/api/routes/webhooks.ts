@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Router } from 'express';
 import { z } from 'zod';
 import type { WebhookDeliveryRow } from '../../db/queries/webhook-deliveries.js';
+import { webhookSecretContext } from '../../secrets/tenant-secrets.js';
 import type { Services } from '../../services.js';
 import { scopeOf } from '../auth.js';
 import { notFound } from '../errors.js';
@@ -24,13 +25,17 @@ const presentDelivery = (d: WebhookDeliveryRow) => ({
   deliveredAt: d.deliveredAt,
 });
 
-/** The tenant's call-ended webhook: where it goes, its signing secret (shown once), its deliveries. */
-export function webhookRoutes(_services: Services): Router {
+/**
+ * The tenant's call-ended webhook: where it goes, its signing secret (shown once, stored
+ * encrypted with SECRETS_KEY), its deliveries.
+ */
+export function webhookRoutes({ secrets }: Services): Router {
   const router = Router();
   router.put('/', (req, res) => {
     const { url } = parseInput(configure, req.body);
     const secret = `whsec_${randomBytes(24).toString('base64url')}`;
-    scopeOf(req).webhooks.configure(url, secret);
+    const scope = scopeOf(req);
+    scope.webhooks.configure(url, secrets.seal(secret, webhookSecretContext(scope.tenantId)));
     res.json({ url, secret });
   });
   router.get('/', (req, res) => {

@@ -142,6 +142,9 @@ export class FailoverModel implements LanguageModel {
   /** Milliseconds to wait before retrying the same provider, or undefined to move on. */
   private backoff(attempt: number, error: LlmError): number | undefined {
     if (!error.retryable || attempt >= this.maxRetries) return undefined;
+    // A provider that just sat silent past the deadline will most likely do it again, and the
+    // caller has already waited that long: the next provider (or the fallback line) comes now.
+    if (error.kind === 'timeout') return undefined;
     // A provider asking for a long pause: the caller is on the line, the next provider is faster.
     if (error.retryAfterMs !== undefined && error.retryAfterMs > this.backoffMaxMs) return undefined;
     const ceiling = Math.min(this.backoffMaxMs, this.backoffBaseMs * 2 ** attempt);

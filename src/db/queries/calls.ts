@@ -47,10 +47,11 @@ export function callQueries(db: Db, tenantId: string) {
         .where(owned(id))
         .run();
     },
-    addTurn(callId: string, input: CallTurnInput): CallTurnRow {
+    /** `createdAt`: when the turn happened, if it is written later (call-recorder.ts queues writes). */
+    addTurn(callId: string, input: CallTurnInput, createdAt?: Date): CallTurnRow {
       return db
         .insert(callTurns)
-        .values({ ...input, id: newId('turn'), tenantId, callId })
+        .values({ ...input, id: newId('turn'), tenantId, callId, ...(createdAt ? { createdAt } : {}) })
         .returning()
         .get();
     },

@@ -9,11 +9,13 @@ export type WebhookDeliveryRow = typeof webhookDeliveries.$inferSelect;
 export function webhookQueries(db: Db, tenantId: string) {
   const owned = (id: string) => and(eq(webhookDeliveries.tenantId, tenantId), eq(webhookDeliveries.id, id));
   return {
+    /** The secret as stored: encrypted (secrets/tenant-secrets.ts opens it). */
     settings() {
-      return db.select({ url: tenants.webhookUrl, secret: tenants.webhookSecret }).from(tenants).where(eq(tenants.id, tenantId)).get();
+      return db.select({ url: tenants.webhookUrl, sealedSecret: tenants.webhookSecret }).from(tenants).where(eq(tenants.id, tenantId)).get();
     },
-    configure(url: string | null, secret: string | null): void {
-      db.update(tenants).set({ webhookUrl: url, webhookSecret: secret, updatedAt: new Date() }).where(eq(tenants.id, tenantId)).run();
+    /** `sealedSecret` is the signing secret already encrypted with SecretBox (webhookSecretContext): never a clear value. */
+    configure(url: string | null, sealedSecret: string | null): void {
+      db.update(tenants).set({ webhookUrl: url, webhookSecret: sealedSecret, updatedAt: new Date() }).where(eq(tenants.id, tenantId)).run();
     },
     /** Queues an event if the tenant has a webhook; call inside the transaction that makes it true. */
     enqueue(event: string, payload: Record<string, unknown>): WebhookDeliveryRow | undefined {
@@ -36,7 +38,7 @@ export function webhookDispatchQueries(db: Db) {
   return {
     due(now: Date, limit: number) {
       return db
-        .select({ delivery: webhookDeliveries, url: tenants.webhookUrl, secret: tenants.webhookSecret })
+        .select({ delivery: webhookDeliveries, url: tenants.webhookUrl, sealedSecret: tenants.webhookSecret })
         .from(webhookDeliveries)
         .innerJoin(tenants, eq(tenants.id, webhookDeliveries.tenantId))
         .where(and(eq(webhookDeliveries.status, 'pending'), lte(webhookDeliveries.nextAttemptAt, now)))

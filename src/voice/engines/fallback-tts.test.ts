@@ -31,10 +31,10 @@ function engine(name: string, behaviour: 'ok' | 'throw' | 'hang' | 'stall' | 'ig
   return e;
 }
 
-async function collect(tts: TextToSpeech, signal = new AbortController().signal): Promise<{ samples: number; ms: number }> {
+async function collect(tts: TextToSpeech, signal = new AbortController().signal, text = 'Hello there.'): Promise<{ samples: number; ms: number }> {
   const started = performance.now();
   let samples = 0;
-  for await (const c of tts.synthesize('Hello there.', { signal })) samples += c.samples.length;
+  for await (const c of tts.synthesize(text, { signal })) samples += c.samples.length;
   return { samples, ms: performance.now() - started };
 }
 
@@ -92,6 +92,31 @@ describe('a text-to-speech fallback chain', () => {
     expect(samples).toBe(0);
     expect(ms).toBeLessThan(1000);
     expect(last.calls).toBe(0);
+  });
+
+  it('waits longer for the last engine, which has nothing behind it', async () => {
+    const slowLast: TextToSpeech = {
+      name: 'slow-last',
+      async *synthesize() {
+        await new Promise((r) => setTimeout(r, 400));
+        yield chunk(160);
+      },
+    };
+    const tts = new FallbackTextToSpeech([ttsLink(engine('first', 'throw')), ttsLink(slowLast)], { log, firstAudioTimeoutMs: 100 });
+    expect((await collect(tts)).samples).toBe(160);
+  });
+
+  it('hands every engine text normalised for speech', async () => {
+    const heard: string[] = [];
+    const listening: TextToSpeech = {
+      name: 'listening',
+      async *synthesize(text) {
+        heard.push(text);
+        yield chunk(160);
+      },
+    };
+    await collect(new FallbackTextToSpeech([ttsLink(listening)], { log }), undefined, 'Cleanings from $89, call (555) 123-4567.');
+    expect(heard[0]).toBe('Cleanings from eighty-nine dollars, call five five five, one two three, four five six seven.');
   });
 
   it('reports the last engine failing when every engine fails', async () => {

@@ -1,6 +1,7 @@
 import { CircuitBreaker } from '../../resilience/circuit-breaker.js';
 import type { Logger } from '../../observability/logger.js';
 import type { PcmAudio } from '../audio/wav.js';
+import { normalizeForSpeech } from '../speech-text/normalize-for-speech.js';
 import type { SynthesizeOptions, TextToSpeech } from './text-to-speech.js';
 
 /**
@@ -27,6 +28,8 @@ export interface FallbackTtsOptions {
   onFallback?: (engine: string) => void;
 }
 
+const LAST_ENGINE_TIMEOUT_MS = 15_000;
+
 export class EngineTimeoutError extends Error {
   constructor(engine: string, what: string, ms: number) {
     super(`${engine} gave no ${what} within ${ms} ms`);
@@ -49,14 +52,17 @@ export class FallbackTextToSpeech implements TextToSpeech {
     this.name = chain.map((l) => l.engine.name).join('>');
   }
 
-  async *synthesize(text: string, options: SynthesizeOptions): AsyncIterable<PcmAudio> {
+  async *synthesize(written: string, options: SynthesizeOptions): AsyncIterable<PcmAudio> {
+    // Once, here, for every engine: "$89", "9am–5pm" and "(555) 123-4567" read as people say them.
+    const text = normalizeForSpeech(written);
     const last = this.chain.length - 1;
     for (const [index, { engine, breaker, available }] of this.chain.entries()) {
       if (index !== last && available && !available()) continue;
       const permit = index === last ? undefined : breaker.acquire();
       if (index !== last && !permit) continue;
       try {
-        yield* this.withDeadlines(engine, text, options);
+        // The last engine has nothing behind it: late audio beats none, so it only gets a long bound.
+        yield* this.withDeadlines(engine, text, options, index === last ? LAST_ENGINE_TIMEOUT_MS : undefined);
         permit?.success();
         return;
       } catch (error) {
@@ -76,7 +82,7 @@ export class FallbackTextToSpeech implements TextToSpeech {
   }
 
   /** One engine's audio, failing with EngineTimeoutError when it goes quiet (hung engines may ignore aborts). */
-  private async *withDeadlines(engine: TextToSpeech, text: string, options: SynthesizeOptions): AsyncIterable<PcmAudio> {
+  private async *withDeadlines(engine: TextToSpeech, text: string, options: SynthesizeOptions, fixedMs?: number): AsyncIterable<PcmAudio> {
     const controller = new AbortController();
     const forward = () => controller.abort(options.signal.reason);
     options.signal.addEventListener('abort', forward, { once: true });
@@ -85,7 +91,7 @@ export class FallbackTextToSpeech implements TextToSpeech {
     let finished = false;
     try {
       for (;;) {
-        const ms = first ? (this.options.firstAudioTimeoutMs ?? 1500) : (this.options.stallTimeoutMs ?? 5000);
+        const ms = fixedMs ?? (first ? (this.options.firstAudioTimeoutMs ?? 1500) : (this.options.stallTimeoutMs ?? 5000));
         const next = await raceDeadline(iterator.next(), ms, options.signal, () => new EngineTimeoutError(engine.name, first ? 'audio' : 'further audio', ms));
         if (next.done) {
           finished = true;

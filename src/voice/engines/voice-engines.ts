@@ -78,7 +78,7 @@ export async function loadVoiceEngines(config: Config, log: Logger, metrics: Met
     const key = order.join('>');
     let chain = sttChains.get(key);
     if (!chain) {
-      chain = new FallbackSpeechToText(order.flatMap((name) => stts.get(name) ?? []), { log, onFallback: (engine) => metrics.engineFallbacks.inc({ kind: 'stt', engine }) });
+      chain = new FallbackSpeechToText(order.flatMap((name) => stts.get(name) ?? []), { log, timeoutMs: config.stt.timeoutMs, onFallback: (engine) => metrics.engineFallbacks.inc({ kind: 'stt', engine }) });
       sttChains.set(key, chain);
     }
     return chain;

@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import { InferenceWorker } from './inference-worker.js';
+import { FAST_FEATURES_JS } from './whisper-fast-features.js';
 import type { SpeechToText } from './speech-to-text.js';
 import { WorkQueue, type WorkQueueObserver } from './work-queue.js';
 
@@ -22,6 +23,8 @@ export interface WhisperOptions {
   maxWaiting?: number;
   observer?: WorkQueueObserver;
   loadTimeoutMs?: number;
+  /** Log-mel features for the utterance only, not its 30 s padding (same values; default on). */
+  fastFeatures?: boolean;
 }
 
 const require = createRequire(import.meta.url);
@@ -44,6 +47,7 @@ function options(stopper, samples) {
   if (samples > 30 * 16000) Object.assign(o, { chunk_length_s: 30, stride_length_s: 5 });
   return o;
 }
+${FAST_FEATURES_JS}
 (async () => {
   try {
     t = require(workerData.transformersPath);
@@ -55,6 +59,7 @@ function options(stopper, samples) {
       device: 'cpu',
       session_options: { intraOpNumThreads: workerData.threads, interOpNumThreads: 1 },
     });
+    if (workerData.fastFeatures) speedUpFeatures(transcriber.processor.feature_extractor, t.Tensor);
     await transcriber(new Float32Array(16000), options(undefined, 16000));
     parentPort.postMessage({ type: 'ready', info: { repo: workerData.repo } });
   } catch (error) {
@@ -95,6 +100,7 @@ export class WhisperSpeechToText implements SpeechToText {
         repo: options.repo,
         dtype: options.dtype ?? 'q8',
         threads: options.threads ?? 2,
+        fastFeatures: options.fastFeatures ?? true,
       },
     });
     this.queue = new WorkQueue(this.name, { concurrency: options.concurrency ?? 1, maxWaiting: options.maxWaiting ?? 16, observer: options.observer });

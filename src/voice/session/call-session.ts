@@ -21,6 +21,9 @@ export interface CallControls {
   hangUp(): Promise<void>;
 }
 
+const HOLD_ON = 'One moment.';
+const DID_NOT_CATCH = "Sorry, I didn't catch that. Could you say it again?";
+
 export interface CallSessionOptions {
   channel: MediaChannel;
   vad: SileroVad;
@@ -35,6 +38,8 @@ export interface CallSessionOptions {
   voice?: string;
   /** Speaking rate for this agent (1 = normal). */
   speed?: number;
+  /** Caller speech end → "One moment." when no answer is audible by then (stream ms; default 1700). */
+  holdOnAfterMs?: number;
   turn: TurnSettings;
   silenceTimeoutMs: number;
   maxCallMs: number;
@@ -72,6 +77,7 @@ export class CallSession {
   private silenceTimer?: NodeJS.Timeout;
   private maxCallTimer?: NodeJS.Timeout;
   private checkIns = 0;
+  private holdOnTimer?: NodeJS.Timeout;
   private lastFrame = { streamMs: 0, at: performance.now() };
   private ending = false;
   private endReason?: string;
@@ -88,6 +94,8 @@ export class CallSession {
   start(): void {
     this.maxCallTimer = setTimeout(() => void this.endCall('max_duration', "I'm sorry, we've reached the time limit for this call. Goodbye."), this.o.maxCallMs);
     this.speak(this.scripted([{ type: 'say', text: this.o.brain.greeting(this.brainContext()) }]), { cacheable: true });
+    // Ready before they are needed: they are said exactly when an engine is being slow or failing.
+    for (const phrase of [HOLD_ON, DID_NOT_CATCH]) void this.speaker.prefetch(phrase, this.callController.signal).catch(() => undefined);
   }
 
   onMedia(frame: InboundFrame): void {
@@ -122,6 +130,7 @@ export class CallSession {
     this.inbound.close();
     clearTimeout(this.silenceTimer);
     clearTimeout(this.maxCallTimer);
+    this.disarmHoldOn();
     this.o.recorder.update({ status: 'completed', endedAt: new Date(), endReason: this.ending ? undefined : reason });
   }
 
@@ -165,6 +174,7 @@ export class CallSession {
     const durationMs = event.endMs - event.onsetMs;
     if (bargeIn && durationMs < this.o.turn.bargeInMinSpeechMs) return this.resumeAfterFalseStart('too short', durationMs);
 
+    this.armHoldOn(event.endMs);
     const sttStarted = performance.now();
     let text: string;
     try {
@@ -173,15 +183,16 @@ export class CallSession {
       if (this.callController.signal.aborted) return;
       // Unheard is not silence: a paused agent carries on rather than waiting forever.
       this.o.log.warn({ err: error, event: 'call.stt_failed' }, 'speech-to-text failed for an utterance');
-      if (bargeIn) return this.resumeAfterFalseStart('not transcribed', durationMs);
+      if (bargeIn) return this.disarmHoldOn(), this.resumeAfterFalseStart('not transcribed', durationMs);
       // The caller spoke and expects an answer: silence here would sound like a dropped call.
-      this.speak(this.scripted([{ type: 'say', text: "Sorry, I didn't catch that. Could you say it again?" }]), { cacheable: true });
+      this.speak(this.scripted([{ type: 'say', text: DID_NOT_CATCH }]), { cacheable: true });
       return;
     }
     const sttMs = performance.now() - sttStarted;
     if (this.callController.signal.aborted) return;
-    if (bargeIn && isBackchannel(text)) return this.resumeAfterFalseStart('backchannel', durationMs, text);
+    if (bargeIn && isBackchannel(text)) return this.disarmHoldOn(), this.resumeAfterFalseStart('backchannel', durationMs, text);
     if (!text.trim()) {
+      this.disarmHoldOn();
       this.armSilenceTimer();
       return;
     }
@@ -197,8 +208,9 @@ export class CallSession {
   private resumeAfterFalseStart(why: string, durationMs: number, transcript?: string): void {
     this.metrics.falseBargeIns++;
     this.o.log.info({ event: 'call.false_barge_in', why, durationMs: Math.round(durationMs), words: transcript?.split(/\s+/).length ?? 0 }, 'not a turn; agent resumes');
-    if (this.agentTurn) this.playback.resume();
-    else this.armSilenceTimer();
+    // A paused "One moment." (said outside any agent turn) resumes too.
+    if (this.agentTurn || this.playback.isPaused) this.playback.resume();
+    if (!this.agentTurn) this.armSilenceTimer();
   }
 
   /**
@@ -238,6 +250,7 @@ export class CallSession {
           cacheable: options.cacheable,
           onFirstAudio: firstSay
             ? () => {
+                this.disarmHoldOn();
                 turn.startMs = Math.round(this.streamNow());
                 latency.ttsFirstAudioMs = Math.round(performance.now() - ttsStarted);
                 if (options.speechEndStreamMs !== undefined) latency.responseMs = Math.round(this.streamNow() - options.speechEndStreamMs);
@@ -257,13 +270,24 @@ export class CallSession {
       if (action?.type === 'transfer') await this.transfer();
       else if (action?.type === 'hang-up') await this.hangUp(this.endReason ?? 'agent_ended');
       else this.armSilenceTimer();
-    })().catch((error) => this.o.log.error({ err: error, event: 'call.speak_failed' }, 'agent turn failed'));
+    })().catch((error) => {
+      this.o.log.error({ err: error, event: 'call.speak_failed' }, 'agent turn failed');
+      // The call goes on: the caller can still talk, and the silence check-in still comes.
+      if (this.agentTurn === turn) {
+        this.agentTurn = undefined;
+        this.armSilenceTimer();
+      }
+    });
   }
 
   /** A real barge-in: one abort, and the transcript keeps only what the caller heard. */
   private interruptAgent(): void {
     const turn = this.agentTurn;
-    if (!turn) return;
+    if (!turn) {
+      // Only a "One moment." can be playing outside a turn; the caller spoke over it, so it goes.
+      if (this.playback.busy) this.playback.stop();
+      return;
+    }
     this.agentTurn = undefined;
     turn.controller.abort();
     const { heardText, interrupted } = this.playback.stop();
@@ -275,6 +299,28 @@ export class CallSession {
 
   private recordAgentTurn(text: string, interrupted: boolean, latency: TurnLatency, startMs?: number): void {
     this.o.recorder.turn('agent', text, { interrupted, ...latency, startMs, endMs: Math.round(this.streamNow()) });
+  }
+
+  /**
+   * The caller has finished and waits: if no answer is audible `holdOnAfterMs` after their speech
+   * ended (a slow or hung STT, LLM or TTS, before the chains' fallbacks kick in), say "One moment."
+   * so the line never sounds dead. The phrase is prefetched, so it plays at once.
+   */
+  private armHoldOn(speechEndStreamMs: number): void {
+    this.disarmHoldOn();
+    const delay = Math.max(0, speechEndStreamMs + (this.o.holdOnAfterMs ?? 1700) - this.streamNow());
+    this.holdOnTimer = setTimeout(() => {
+      this.holdOnTimer = undefined;
+      if (this.callController.signal.aborted || this.ending || this.detector.isSpeaking) return;
+      this.o.log.info({ event: 'call.hold_on' }, 'answer is slow; asking the caller to hold on');
+      this.o.recorder.turn('agent', HOLD_ON, { startMs: Math.round(this.streamNow()) });
+      void this.speaker.say(HOLD_ON, this.callController.signal, { cacheable: true }).catch(() => undefined);
+    }, delay);
+  }
+
+  private disarmHoldOn(): void {
+    clearTimeout(this.holdOnTimer);
+    this.holdOnTimer = undefined;
   }
 
   private armSilenceTimer(): void {

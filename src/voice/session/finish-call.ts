@@ -10,31 +10,37 @@ import { summarizeCall } from './call-summary.js';
  */
 export function finishCall(database: DatabaseHandle, scope: TenantScope, callId: string, log: Logger): void {
   try {
-    database.sqlite.transaction(() => {
-      const call = scope.calls.get(callId);
-      if (!call) return;
-      const turns = scope.calls.turns(callId);
-      const { summary, intent, outcome } = summarizeCall(call, turns, scope.messages.countForCall(callId));
-      const endedAt = call.endedAt ?? new Date();
-      const durationSeconds = call.durationSeconds ?? Math.round((endedAt.getTime() - call.startedAt.getTime()) / 1000);
-      scope.calls.update(callId, { summary, intent, outcome, endedAt, durationSeconds });
-      scope.webhooks.enqueue('call.ended', {
-        callId,
-        agentId: call.agentId,
-        channel: call.channel,
-        from: call.fromNumber,
-        to: call.toNumber,
-        startedAt: call.startedAt.toISOString(),
-        endedAt: endedAt.toISOString(),
-        durationSeconds,
-        endReason: call.endReason,
-        summary,
-        intent,
-        outcome,
-        turns: turns.map((t) => ({ speaker: t.speaker, text: t.text, interrupted: t.interrupted })),
-      });
-    })();
+    database.sqlite.transaction(() => writeCallSummary(scope, callId))();
   } catch (error) {
     log.error({ err: error, event: 'call.finish_failed' }, 'could not write the call summary');
   }
+}
+
+/**
+ * finishCall's writes, for a caller that owns the transaction (the call recorder queues this
+ * behind the call's last turns and commits it in one transaction, see call-recorder.ts); throws.
+ */
+export function writeCallSummary(scope: TenantScope, callId: string): void {
+  const call = scope.calls.get(callId);
+  if (!call) return;
+  const turns = scope.calls.turns(callId);
+  const { summary, intent, outcome } = summarizeCall(call, turns, scope.messages.countForCall(callId));
+  const endedAt = call.endedAt ?? new Date();
+  const durationSeconds = call.durationSeconds ?? Math.round((endedAt.getTime() - call.startedAt.getTime()) / 1000);
+  scope.calls.update(callId, { summary, intent, outcome, endedAt, durationSeconds });
+  scope.webhooks.enqueue('call.ended', {
+    callId,
+    agentId: call.agentId,
+    channel: call.channel,
+    from: call.fromNumber,
+    to: call.toNumber,
+    startedAt: call.startedAt.toISOString(),
+    endedAt: endedAt.toISOString(),
+    durationSeconds,
+    endReason: call.endReason,
+    summary,
+    intent,
+    outcome,
+    turns: turns.map((t) => ({ speaker: t.speaker, text: t.text, interrupted: t.interrupted })),
+  });
 }

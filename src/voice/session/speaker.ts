@@ -1,11 +1,15 @@
 import { MulawFramer } from '../audio/framer.js';
 import type { TextToSpeech } from '../engines/text-to-speech.js';
 import type { PhraseCache } from './phrase-cache.js';
-import type { Playback } from './playback.js';
+import type { Playback, Segment } from './playback.js';
 
 /**
  * Text → TTS → 8 kHz mu-law frames → playback, one segment per sentence, first frames queued as
  * soon as the engine yields them. Fixed phrases come from the cache after their first use.
+ *
+ * A sentence takes its place in the playback queue at its first audio, not when asked for: a
+ * phrase that is ready (a cached "One moment.") plays before a sentence whose engine is still
+ * silent, instead of queueing behind it.
  */
 export class Speaker {
   constructor(
@@ -18,40 +22,62 @@ export class Speaker {
   /** Resolves when the sentence is fully queued (not played); `onFirstAudio` fires at its first frames. */
   async say(text: string, signal: AbortSignal, options: { cacheable?: boolean; onFirstAudio?: () => void } = {}): Promise<void> {
     if (signal.aborted || !text.trim()) return;
-    const key = `${this.tts.name}|${this.voice.voice ?? ''}|${this.voice.speed ?? 1}|${text}`;
-    const segment = this.playback.open(text);
+    const key = this.key(text);
     const cached = options.cacheable ? (this.cache.get(key) ?? (await this.cache.pending(key))) : undefined;
     if (cached && !signal.aborted) {
       options.onFirstAudio?.();
+      const segment = this.playback.open(text);
       this.playback.append(segment, cached);
       this.playback.finish(segment);
       return;
     }
-    const done = options.cacheable ? this.cache.begin(key) : undefined;
+    let segment: Segment | undefined;
+    const queue = (frames: Uint8Array[]) => {
+      if (frames.length === 0) return;
+      if (!segment) {
+        segment = this.playback.open(text);
+        options.onFirstAudio?.();
+      }
+      this.playback.append(segment, frames);
+    };
+    try {
+      await this.synthesize(text, signal, options.cacheable === true, queue);
+    } finally {
+      if (segment) this.playback.finish(segment);
+    }
+  }
+
+  /** Makes a fixed phrase ready in the cache without playing it (so it can play at once later). */
+  async prefetch(text: string, signal: AbortSignal): Promise<void> {
+    const key = this.key(text);
+    if (signal.aborted || this.cache.get(key) || this.cache.pending(key)) return;
+    await this.synthesize(text, signal, true, () => undefined);
+  }
+
+  private key(text: string): string {
+    return `${this.tts.name}|${this.voice.voice ?? ''}|${this.voice.speed ?? 1}|${text}`;
+  }
+
+  /** All frames of `text`, handed to `queue` as they come; cached when asked and complete. */
+  private async synthesize(text: string, signal: AbortSignal, cacheable: boolean, queue: (frames: Uint8Array[]) => void): Promise<Uint8Array[]> {
+    const done = cacheable ? this.cache.begin(this.key(text)) : undefined;
     const framer = new MulawFramer();
     const all: Uint8Array[] = [];
-    let first = true;
     try {
       for await (const chunk of this.tts.synthesize(text, { signal, ...this.voice })) {
         if (signal.aborted) break;
         const frames = framer.push(chunk);
-        if (frames.length === 0) continue;
-        if (first) {
-          first = false;
-          options.onFirstAudio?.();
-        }
         all.push(...frames);
-        this.playback.append(segment, frames);
+        queue(frames);
       }
     } finally {
       if (!signal.aborted) {
         const tail = framer.flush();
-        if (first && tail.length) options.onFirstAudio?.();
         all.push(...tail);
-        this.playback.append(segment, tail);
+        queue(tail);
       }
       done?.(signal.aborted ? undefined : all);
-      this.playback.finish(segment);
     }
+    return all;
   }
 }
