@@ -46,7 +46,8 @@ describe('an agent that speaks with ElevenLabs', () => {
     await call.waitFor(() => call.count('mark') >= 1, 10_000);
     call.hangUp();
     await call.closed;
-    const session = eleven.ttsSessions[0]!;
+    // Each sentence is one ElevenLabs session (the call also prefetches its "One moment." line).
+    const session = eleven.ttsSessions.find((s) => s.text.includes('Thanks for calling'))!;
     expect(session).toMatchObject({ voiceId: VOICE_ID, endOfInput: true });
     expect(session.query).toMatchObject({ output_format: 'ulaw_8000', model_id: 'eleven_flash_v2_5' });
     expect(session.text).toContain('Thanks for calling Flowmaster Plumbing');
