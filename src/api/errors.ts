@@ -33,7 +33,7 @@ export const unknownRoute: RequestHandler = (req, _res, next) => {
   next(new ApiError(404, 'not_found', `no route for ${req.method} ${req.path}`));
 };
 
-/** body-parser errors carry a `type`; they become 400/413/415 instead of 500. */
+/** body-parser errors carry a `type`; they (and the router's, see below) become 400/413/415 instead of 500. */
 function fromBodyParser(error: { type?: string; limit?: number; status?: unknown; expose?: unknown }): ApiError | undefined {
   switch (error.type) {
     case 'entity.too.large':
@@ -50,13 +50,19 @@ function fromBodyParser(error: { type?: string; limit?: number; status?: unknown
     case 'request.size.invalid':
     case 'querystring.parse.rangeError':
       return new ApiError(400, 'bad_request', 'request body could not be read');
-    default:
-      // Other client errors raised while reading a body (a corrupt gzip body is zlib's error with
-      // status 400, exposed): the client's fault, said without echoing what was sent.
-      if (error.expose === true && typeof error.status === 'number' && error.status >= 400 && error.status < 500) {
-        return new ApiError(error.status, error.status === 413 ? 'payload_too_large' : error.status === 415 ? 'unsupported_media_type' : 'bad_request', 'request body could not be read');
-      }
-      return undefined;
+    default: {
+      // Other client errors met while reading a request: http-errors' (marked `expose`), such as
+      // a corrupt gzip body (zlib's error, given 400 by body-parser), and the router's URIError
+      // (400) for a path parameter that is not valid percent-encoding. Upstream errors that carry
+      // a status of their own (an LLM API's 401) are not the client's, and stay 500s. Said
+      // without echoing what was sent.
+      if (error instanceof URIError && error.status === 400) return new ApiError(400, 'bad_request', 'request path is not valid percent-encoding');
+      const status = error.status;
+      if (error.expose !== true || typeof status !== 'number' || status < 400 || status >= 500) return undefined;
+      if (status === 413) return new ApiError(413, 'payload_too_large', 'request body is too large');
+      if (status === 415) return new ApiError(415, 'unsupported_media_type', 'request body encoding is not supported');
+      return new ApiError(400, 'bad_request', 'request could not be read');
+    }
   }
 }
 

@@ -9,7 +9,7 @@ import { CrawlLedger } from './crawl-ledger.js';
 import type { CrawlOptions, CrawlResult, CrawledPage, PageRenderer, SkipReason } from './crawl-types.js';
 import { Frontier, hostOf, type QueueItem } from './frontier.js';
 import { HttpClient, type FetchSuccess, type Refusal } from './http-client.js';
-import { analyseHtml, decodeHtml, headerRobots } from './page-analysis.js';
+import { analyseHtml, decodeHtml, headerRobots, looksBinary, markupDepth, MAX_MARKUP_DEPTH } from './page-analysis.js';
 import { pdfToText } from './pdf.js';
 import { loadRobots, type RobotsRules } from './robots.js';
 import { collectSitemapUrls } from './sitemap.js';
@@ -185,10 +185,12 @@ class Crawl {
     if (!res.contentType && !/^\s*</.test(res.body.subarray(0, 512).toString('latin1').replace(/^\xef\xbb\xbf/, ''))) {
       return this.ledger.skip(item.url, 'not_html', 'no Content-Type, and not markup');
     }
+    if (looksBinary(res.body, res.contentType)) return this.ledger.skip(item.url, 'not_html', `binary content, not HTML (served as ${res.contentType || 'no type'})`);
     await this.keepHtml(item, res, decodeHtml(res.body, res.contentType));
   }
 
   private async keepHtml(item: QueueItem, res: FetchSuccess, staticHtml: string): Promise<void> {
+    if (tooDeep(staticHtml)) return this.ledger.skip(item.url, 'not_html', TOO_DEEP);
     const header = headerRobots(res.headers['x-robots-tag'], this.uaToken);
     let analysis = analyseHtml(staticHtml, res.finalUrl, this.uaToken);
     let links = analysis.links;
@@ -196,6 +198,7 @@ class Crawl {
     if (this.renderer && (this.o.renderMode === 'always' || analysis.needsBrowser) && !analysis.noindex && !header.noindex) {
       try {
         const out = await this.renderer.render(item.url, this.renderOptions());
+        if (tooDeep(out.html)) return this.ledger.skip(item.url, 'not_html', TOO_DEEP); // a script can build any depth
         analysis = analyseHtml(out.html, out.finalUrl, this.uaToken);
         links = [...links, ...analysis.links];
         Object.assign(page, { html: out.html, finalUrl: out.finalUrl, rendered: true });
@@ -224,6 +227,7 @@ class Crawl {
     const bytes = Buffer.byteLength(out.html);
     if (!this.countBytes(bytes)) return this.ledger.skip(item.url, 'budget', this.stopReason);
     if (!this.ledger.firstContent(out.html)) return; // a route the app does not know renders home
+    if (tooDeep(out.html)) return this.ledger.skip(item.url, 'not_html', TOO_DEEP);
     const analysis = analyseHtml(out.html, out.finalUrl, this.uaToken);
     if (analysis.noindex) return this.ledger.skip(item.url, 'robots', 'noindex');
     this.ledger.keep({ url: item.url, finalUrl: out.finalUrl, status: out.status, contentType: 'text/html', html: out.html, rendered: true, depth: item.depth, bytes });
@@ -289,6 +293,10 @@ class Crawl {
     this.stopReason ??= reason;
   }
 }
+
+/** Markup nested past what parsers handle in reasonable time (see MAX_MARKUP_DEPTH): never parsed. */
+const tooDeep = (html: string) => markupDepth(html, MAX_MARKUP_DEPTH) > MAX_MARKUP_DEPTH;
+const TOO_DEEP = `malformed HTML: elements nested more than ${MAX_MARKUP_DEPTH} deep`;
 
 /** Status and Content-Type decide before the body is downloaded. A missing type is sniffed later as HTML. */
 function acceptable(status: number, contentType: string): Refusal | null {

@@ -112,3 +112,105 @@ export function headerRobots(value: string | string[] | undefined, userAgentToke
   }
   return out;
 }
+
+/**
+ * Deeper than this, a page is refused. HTML parsers slow down with the depth of open elements
+ * (parse5, behind cheerio, checks scope by walking them: 100,000 nested <div>s take minutes of
+ * CPU on the event loop that paces every live call) and recursive tree walks overflow the stack
+ * long before that. Browsers stop nesting at 512 too; real pages stay well under 100.
+ */
+export const MAX_MARKUP_DEPTH = 512;
+
+const VOID_ELEMENTS = new Set(['area', 'base', 'basefont', 'bgsound', 'br', 'col', 'embed', 'frame', 'hr', 'image', 'img', 'input', 'keygen', 'link', 'meta', 'param', 'source', 'track', 'wbr']);
+const RAW_TEXT_ELEMENTS = new Set(['script', 'style', 'textarea', 'title', 'xmp', 'iframe', 'noembed', 'noframes']);
+/** Elements a parser closes when another of their kind opens (`<p>a<p>b`), unless a boundary lies between. */
+const CLOSES_PREVIOUS: Record<string, { same: Set<string>; boundary: Set<string> }> = Object.fromEntries(
+  Object.entries({
+    p: [['p'], ['button', 'table', 'td', 'th', 'caption', 'object', 'marquee', 'applet', 'template']],
+    li: [['li'], ['ul', 'ol', 'menu', 'table', 'td', 'th', 'template']],
+    dt: [['dt', 'dd'], ['dl', 'table', 'td', 'th', 'template']],
+    dd: [['dt', 'dd'], ['dl', 'table', 'td', 'th', 'template']],
+    td: [['td', 'th'], ['tr', 'table', 'template']],
+    th: [['td', 'th'], ['tr', 'table', 'template']],
+    tr: [['tr'], ['table', 'thead', 'tbody', 'tfoot', 'template']],
+    option: [['option'], ['select', 'datalist', 'optgroup', 'template']],
+  }).map(([name, [same, boundary]]) => [name, { same: new Set(same), boundary: new Set(boundary) }]),
+);
+const rawTextEnd = new Map<string, RegExp>();
+
+/**
+ * How deep elements nest in `html`, by one linear scan that follows the parser's main rules
+ * (void elements, raw text, end tags closing what they enclose, `<p>`/`<li>`/`<td>`… closing the
+ * previous one); it errs on the deep side. Stops counting once past `stopAbove`.
+ */
+export function markupDepth(html: string, stopAbove = Infinity): number {
+  const stack: string[] = [];
+  const open = new Map<string, number>();
+  const pop = () => {
+    const name = stack.pop()!;
+    open.set(name, open.get(name)! - 1);
+  };
+  let max = 0;
+  const tag = /<(\/?)([a-zA-Z][^\t\n\f\r />]*)|<!--/g;
+  for (let m = tag.exec(html); m; m = tag.exec(html)) {
+    if (m[0] === '<!--') {
+      const end = html.indexOf('-->', tag.lastIndex);
+      if (end < 0) break;
+      tag.lastIndex = end + 3;
+      continue;
+    }
+    const end = html.indexOf('>', tag.lastIndex);
+    if (end < 0) break;
+    tag.lastIndex = end + 1;
+    const name = m[2]!.toLowerCase();
+    if (m[1]) {
+      // An end tag closes its element and whatever is still open inside it; a stray one nothing.
+      if ((open.get(name) ?? 0) > 0) {
+        while (stack.at(-1) !== name) pop();
+        pop();
+      }
+      continue;
+    }
+    if (VOID_ELEMENTS.has(name) || html[end - 1] === '/') continue;
+    if (RAW_TEXT_ELEMENTS.has(name)) {
+      let close = rawTextEnd.get(name);
+      if (!close) rawTextEnd.set(name, (close = new RegExp(`</${name}[\\t\\n\\f\\r />]`, 'gi')));
+      close.lastIndex = tag.lastIndex;
+      const found = close.exec(html);
+      if (!found) break;
+      tag.lastIndex = found.index + found[0].length;
+      continue;
+    }
+    const rule = CLOSES_PREVIOUS[name];
+    if (rule && [...rule.same].some((s) => (open.get(s) ?? 0) > 0)) {
+      // A bounded look down the stack (past it, the previous one is assumed still open).
+      for (let i = stack.length - 1; i >= 0 && i >= stack.length - 32; i--) {
+        if (rule.boundary.has(stack[i]!)) break;
+        if (rule.same.has(stack[i]!)) {
+          while (stack.length > i) pop();
+          break;
+        }
+      }
+    }
+    stack.push(name);
+    open.set(name, (open.get(name) ?? 0) + 1);
+    if (stack.length > max) {
+      max = stack.length;
+      if (max > stopAbove) return max;
+    }
+  }
+  return max;
+}
+
+/**
+ * Binary data served as HTML (an image, an archive, random bytes): more than 2% of its bytes are
+ * control characters no text uses (WHATWG MIME sniffing's "binary data bytes"). UTF-16 and
+ * UTF-32 text, declared or with a byte-order mark, is text.
+ */
+export function looksBinary(body: Buffer, contentType: string): boolean {
+  if ((body[0] === 0xfe && body[1] === 0xff) || (body[0] === 0xff && body[1] === 0xfe)) return false;
+  if (/charset\s*=\s*["']?utf-?(?:16|32)/i.test(contentType + body.subarray(0, 1024).toString('latin1').replace(/\0/g, ''))) return false;
+  let binary = 0;
+  for (const b of body) if (b <= 0x08 || b === 0x0b || (b >= 0x0e && b <= 0x1a) || (b >= 0x1c && b <= 0x1f)) binary++;
+  return binary > Math.max(4, body.length / 50);
+}
