@@ -92,7 +92,9 @@ const numbers: string[] = [];
 for (let i = 0; i < TENANTS; i++) {
   const client = await createTenant(server.url, server.adminKey, `Load tenant ${i + 1}`);
   const number = `+1415555${String(2000 + i).padStart(4, '0')}`;
-  const agentId = await createAgentWithNumber(client, number, { greeting: GREETING });
+  // Callers fall quiet once the window closes and wait for the others: no "Are you still there?"
+  // and goodbye while the run drains (the silence check-in has its own tests).
+  const agentId = await createAgentWithNumber(client, number, { greeting: GREETING, settings: { silenceTimeoutSeconds: 120 } });
   const editable: string[] = [];
   for (const entry of SEED_KNOWLEDGE) {
     const res = await client.post(`/api/agents/${agentId}/knowledge`, entry);
@@ -395,3 +397,4 @@ function round(v: number | undefined): number | undefined {
 function statusText(byStatus: Record<string, number>): string {
   return Object.entries(byStatus).sort().map(([k, v]) => `${k}×${v}`).join(' ');
 }
+

@@ -120,7 +120,7 @@ export async function loadVoiceEngines(config: Config, log: Logger, metrics: Met
   ]);
 
   return {
-    engines: { vad, stt: sttFor(), tts: ttsFor(), sttFor, ttsFor, phraseCache: new PhraseCache() },
+    engines: { vad, stt: sttFor(), tts: ttsFor(), sttFor, ttsFor, phraseCache: new PhraseCache(1024) },
     readiness,
     local: { whisper, kokoro },
     close: async () => {

@@ -7,10 +7,16 @@ import type { Playback, Segment } from './playback.js';
  * Text → TTS → 8 kHz mu-law frames → playback, one segment per sentence, first frames queued as
  * soon as the engine yields them. Fixed phrases come from the cache after their first use.
  *
+ * Every sentence up to MAX_CACHED_CHARS is cached: an agent repeats itself across calls (its
+ * hours, its address, "Is there anything else?"), and a cached sentence costs no synthesis at
+ * all, which is most of the CPU a busy server spends on speech.
+ *
  * A sentence takes its place in the playback queue at its first audio, not when asked for: a
  * phrase that is ready (a cached "One moment.") plays before a sentence whose engine is still
  * silent, instead of queueing behind it.
  */
+const MAX_CACHED_CHARS = 300;
+
 export class Speaker {
   constructor(
     private readonly tts: TextToSpeech,
@@ -23,7 +29,8 @@ export class Speaker {
   async say(text: string, signal: AbortSignal, options: { cacheable?: boolean; onFirstAudio?: () => void } = {}): Promise<void> {
     if (signal.aborted || !text.trim()) return;
     const key = this.key(text);
-    const cached = options.cacheable ? (this.cache.get(key) ?? (await this.cache.pending(key))) : undefined;
+    const cacheable = (options.cacheable ?? true) && text.length <= MAX_CACHED_CHARS;
+    const cached = cacheable ? (this.cache.get(key) ?? (await this.cache.pending(key))) : undefined;
     if (cached && !signal.aborted) {
       options.onFirstAudio?.();
       const segment = this.playback.open(text);
@@ -41,7 +48,7 @@ export class Speaker {
       this.playback.append(segment, frames);
     };
     try {
-      await this.synthesize(text, signal, options.cacheable === true, queue);
+      await this.synthesize(text, signal, cacheable, queue);
     } finally {
       if (segment) this.playback.finish(segment);
     }
