@@ -110,6 +110,7 @@ const envSchema = z
     MAX_BODY_BYTES: int(1024, 100 * 1024 * 1024, 1024 * 1024),
     SHUTDOWN_TIMEOUT_MS: int(0, 10 * 60 * 1000, 10_000),
     MEDIA_START_TIMEOUT_MS: int(100, 120_000, 10_000),
+    MAX_CONCURRENT_CALLS: int(1, 10_000, 150),
     WEBHOOK_INTERVAL_MS: int(50, 60_000, 1000),
     WEBHOOK_RETRY_BASE_MS: int(10, 600_000, 5000),
   })
@@ -205,7 +206,7 @@ function toConfig(env: z.infer<typeof envSchema>) {
       hfToken: env.HF_TOKEN,
     },
     crawl: { allowPrivate: env.CRAWL_ALLOW_PRIVATE },
-    telephony: { mediaStartTimeoutMs: env.MEDIA_START_TIMEOUT_MS },
+    telephony: { maxConcurrentCalls: env.MAX_CONCURRENT_CALLS, mediaStartTimeoutMs: env.MEDIA_START_TIMEOUT_MS },
     webhooks: { intervalMs: env.WEBHOOK_INTERVAL_MS, retryBaseMs: env.WEBHOOK_RETRY_BASE_MS },
     http: {
       rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,

@@ -63,7 +63,7 @@ export async function startServer(config: Config, log: Logger = createLogger(con
     metrics,
     authenticator,
     readiness: new Map([['database', () => ({ ok: database.isHealthy() })]]),
-    lifecycle: { draining: false },
+    lifecycle: { draining: false, activeCalls: 0 },
     twilio: config.twilio ? createTwilioRest(config.twilio) : undefined,
     callTokens: new CallTokens(),
     secrets,

@@ -27,7 +27,8 @@ export interface Services {
   metrics: Metrics;
   authenticator: Authenticator;
   readiness: Map<string, ReadinessCheck>;
-  lifecycle: { draining: boolean };
+  /** `activeCalls`: media sessions now (the voice webhook turns callers away at MAX_CONCURRENT_CALLS). */
+  lifecycle: { draining: boolean; activeCalls: number };
   /** Twilio's REST API; absent when no Twilio credentials are configured. */
   twilio?: TwilioRest;
   callTokens: CallTokens;

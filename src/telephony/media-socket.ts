@@ -156,6 +156,7 @@ export function attachMediaSocket(server: Server, services: Services, engines: V
       ...settings,
     });
     sessions.add(session);
+    services.lifecycle.activeCalls = sessions.size;
     services.metrics.callsActive.inc();
     callLog.info({ event: 'call.started' }, 'call started');
     session.start();
@@ -163,6 +164,7 @@ export function attachMediaSocket(server: Server, services: Services, engines: V
       session.stop('socket_closed');
       recorder.end(); // the summary and call.ended event (finish-call.ts), behind the last turns
       sessions.delete(session);
+      services.lifecycle.activeCalls = sessions.size;
       services.metrics.callsActive.dec();
       services.metrics.callsTotal.inc({ outcome: 'completed' });
       callLog.info({ event: 'call.ended', bargeIns: session.metrics.bargeInMs.length, falseBargeIns: session.metrics.falseBargeIns }, 'call ended');

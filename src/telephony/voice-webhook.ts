@@ -51,6 +51,7 @@ export function voiceWebhookRoutes(services: Services): Router {
   const answerClientCall = (body: unknown): string => {
     const { CallSid, From: identity, agentId } = parseInput(clientCallParams, body);
     if (services.lifecycle.draining) return refusal('Sorry, we are restarting for a moment. Please call back in a minute.');
+    if (services.lifecycle.activeCalls >= config.telephony.maxConcurrentCalls) return refusal('Sorry, all our lines are busy right now. Please call back in a few minutes.');
     const callLog = { event: 'call.incoming', channel: 'twilio-client', callSid: CallSid, identity };
     const grant = services.twilioClients.resolve(identity);
     const scope = grant ? tenantScope(database.db, grant.tenantId) : undefined;
@@ -87,6 +88,13 @@ export function voiceWebhookRoutes(services: Services): Router {
     res.type('text/xml');
     if (services.lifecycle.draining) {
       res.send(refusal('Sorry, we are restarting for a moment. Please call back in a minute.'));
+      return;
+    }
+    // Past the cap every call would get slow answers; the caller hears why instead (and Twilio's
+    // status callback records the call as completed, so the owner sees it).
+    if (services.lifecycle.activeCalls >= config.telephony.maxConcurrentCalls) {
+      log.warn({ event: 'call.over_capacity', activeCalls: services.lifecycle.activeCalls, callSid: CallSid }, 'all lines busy; call turned away');
+      res.send(refusal('Sorry, all our lines are busy right now. Please call back in a few minutes.'));
       return;
     }
     const route = routing.routeForNumber(To);

@@ -22,6 +22,7 @@ export function webCallRoutes({ webCallTokens, lifecycle, log, config }: Service
     if (!agent) throw notFound('agent');
     if (agent.status !== 'active') throw new ApiError(409, 'conflict', 'this agent is disabled; set its status to active to talk to it');
     if (lifecycle.draining) throw new ApiError(503, 'unavailable', 'the server is restarting; try again in a minute');
+    if (lifecycle.activeCalls >= config.telephony.maxConcurrentCalls) throw new ApiError(503, 'unavailable', 'all lines are busy (MAX_CONCURRENT_CALLS); try again in a few minutes');
     const call = scope.calls.create({ agentId: agent.id, channel: 'web', status: 'ringing', fromNumber: null, toNumber: null });
     // callSid: a web call has no Twilio SID; the browser names the call by its id in `start`.
     const token = webCallTokens.issue({ callId: call.id, tenantId: scope.tenantId, agentId: agent.id, callSid: call.id });
