@@ -1,9 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { downloadRepoFiles, fileUrl, HfDownloadError, sha256FromEtag, type DownloadProgress } from './hf-download.js';
 
@@ -81,7 +81,7 @@ class FakeHub {
       const n = file.killAfter;
       delete file.killAfter;
       // Kill a moment later: fetch drops chunks it has queued but not handed out when the socket errors.
-      res.write(rest.subarray(0, n), () => setTimeout(() => res.socket?.destroy(), 30));
+      res.write(rest.subarray(0, n), () => setTimeout(() => res.socket?.destroy(), 250));
     } else if (file.stall) res.write(rest.subarray(0, 64 * 1024));
     else res.end(rest);
   }
@@ -151,9 +151,11 @@ describe('downloadRepoFiles', () => {
 
   it('restarts when the server ignores Range and answers 200', async () => {
     const body = randomBytes(200 * 1024);
-    hub.files.set('model.bin', { body, etagSha: true, killAfter: 50 * 1024, ignoreRange: true });
-    await expect(downloadRepoFiles({ ...opts(), files: ['model.bin'] })).rejects.toBeInstanceOf(HfDownloadError);
-    expect(statSync(local('model.bin.part')).size).toBeGreaterThan(0);
+    hub.files.set('model.bin', { body, etagSha: true, ignoreRange: true });
+    // What an interrupted download leaves (written directly: how much of a killed transfer reaches
+    // the disk depends on timing, and a busy CI machine once left nothing to resume).
+    mkdirSync(dirname(local('model.bin')), { recursive: true });
+    writeFileSync(local('model.bin.part'), body.subarray(0, 50 * 1024));
     const [result] = await downloadRepoFiles({ ...opts(), files: ['model.bin'] });
     expect(hub.requests.at(-1)?.range).toMatch(/^bytes=\d+-$/);
     expect(result!.status).toBe('downloaded');
