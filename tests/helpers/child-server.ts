@@ -28,12 +28,16 @@ export function runServerProcess(env: Record<string, string>): { process: ChildP
   return { process: child, stdout, stderr, exited };
 }
 
-export async function startServerProcess(env: Record<string, string>, timeoutMs = 20_000): Promise<ChildServer> {
+export async function startServerProcess(env: Record<string, string>, timeoutMs = 45_000): Promise<ChildServer> {
   const run = runServerProcess(env);
   const deadline = Date.now() + timeoutMs;
   let port: number | undefined;
   while (port === undefined) {
-    if (Date.now() > deadline) throw new Error('server did not start:\n' + [...run.stdout, ...run.stderr].join('\n'));
+    if (Date.now() > deadline) {
+      // Not left running: nobody else holds this child, and an orphan server slows every later test.
+      run.process.kill('SIGKILL');
+      throw new Error('server did not start:\n' + [...run.stdout, ...run.stderr].join('\n'));
+    }
     if (run.process.exitCode !== null) throw new Error('server exited:\n' + [...run.stdout, ...run.stderr].join('\n'));
     for (const line of run.stdout) {
       if (!line.startsWith('{')) continue;
