@@ -1,5 +1,5 @@
 import { pino, type DestinationStream, type Logger } from 'pino';
-import { maskPhone, maskPhonesInText, REDACTED_FIELDS, serializeError } from './redact.js';
+import { maskPhonesInText, REDACTED_FIELDS, serializeError } from './redact.js';
 
 export type { Logger };
 
@@ -27,6 +27,3 @@ export function createLogger(level: string, destination?: NodeJS.WritableStream)
   );
 }
 
-/** @deprecated use maskPhone (observability/redact.ts). */
-export const maskPhoneNumber = maskPhone;
-export { maskPhone };

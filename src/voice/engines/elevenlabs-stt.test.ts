@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { elevenLabsErrors, startElevenLabsServer, type ElevenLabsServer } from '../../../tests/doubles/elevenlabs-server.js';
 import { ElevenLabsSpeechToText } from './elevenlabs-stt.js';
-import { SpeechToTextError } from './openai-stt.js';
+import { SpeechToTextError } from './transcription-request.js';
 
 const KEY = 'xi-double-key-0123456789';
 let server: ElevenLabsServer;

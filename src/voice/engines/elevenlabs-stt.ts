@@ -1,6 +1,6 @@
 import { encodeWav } from '../audio/wav.js';
-import { SpeechToTextError } from './openai-stt.js';
 import type { SpeechToText } from './speech-to-text.js';
+import { MAX_ERROR_TEXT, postTranscription, SpeechToTextError } from './transcription-request.js';
 
 /**
  * ElevenLabs Scribe through `POST /v1/speech-to-text`: one utterance in, its text out.
@@ -30,7 +30,6 @@ export interface ElevenLabsSttOptions {
 const SAMPLE_RATE = 16_000;
 // A blip under 0.1 s holds no words; it is not worth a round trip (or the credits).
 const MIN_SAMPLES = SAMPLE_RATE / 10;
-const MAX_ERROR_TEXT = 300;
 
 export class ElevenLabsSpeechToText implements SpeechToText {
   readonly name = 'elevenlabs';
@@ -57,40 +56,17 @@ export class ElevenLabsSpeechToText implements SpeechToText {
     form.append('tag_audio_events', String(this.options.tagAudioEvents ?? false));
     form.append('timestamps_granularity', 'none'); // only the text is used: skip the per-word timings
 
-    const timeout = AbortSignal.timeout(this.timeoutMs);
-    let response: Response;
-    let body: string;
-    try {
-      response = await fetch(this.endpoint, {
-        method: 'POST',
-        headers: { 'xi-api-key': this.options.apiKey, accept: 'application/json' },
-        body: form,
-        signal: AbortSignal.any([signal, timeout]),
-      });
-      body = await response.text();
-    } catch (error) {
-      signal.throwIfAborted(); // the caller's abort wins, as itself, not as a failure
-      if (timeout.aborted) throw new SpeechToTextError(`ElevenLabs transcription timed out after ${this.timeoutMs} ms`, 'timeout');
-      const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-      const detail = cause?.code ?? cause?.message ?? (error as Error).message;
-      throw new SpeechToTextError(this.scrub(`ElevenLabs transcription endpoint unreachable (${this.endpoint}): ${detail}`), 'network');
-    }
-
-    if (!response.ok) throw this.httpError(response.status, body);
-    let text: unknown;
-    try {
-      text = (JSON.parse(body) as { text?: unknown }).text;
-    } catch {
-      // Falls through: not JSON.
-    }
-    if (typeof text !== 'string') {
-      throw new SpeechToTextError(
-        this.scrub(`ElevenLabs transcription answered ${response.status} without a "text" field: ${body.slice(0, MAX_ERROR_TEXT)}`),
-        'bad_response',
-        response.status,
-      );
-    }
-    return { text: text.trim() };
+    return postTranscription({
+      endpoint: this.endpoint,
+      headers: { 'xi-api-key': this.options.apiKey, accept: 'application/json' },
+      form,
+      signal,
+      timeoutMs: this.timeoutMs,
+      label: 'ElevenLabs transcription',
+      answeredBy: 'ElevenLabs transcription',
+      httpError: (status, body) => this.httpError(status, body),
+      scrub: (text) => this.scrub(text),
+    });
   }
 
   /**

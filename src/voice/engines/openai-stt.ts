@@ -1,5 +1,8 @@
 import { encodeWav } from '../audio/wav.js';
 import type { SpeechToText } from './speech-to-text.js';
+import { MAX_ERROR_TEXT, postTranscription, SpeechToTextError } from './transcription-request.js';
+
+export { SpeechToTextError } from './transcription-request.js';
 
 export interface OpenAiSttOptions {
   /** Base URL including `/v1`, as OpenAI's own clients take it; default `https://api.openai.com/v1`. */
@@ -12,34 +15,9 @@ export interface OpenAiSttOptions {
   timeoutMs?: number;
 }
 
-export type SttFailure = 'http' | 'timeout' | 'network' | 'bad_response';
-
-/**
- * The transcription endpoint refused, failed or could not be reached. `status`, `code` and `type`
- * come from the HTTP answer and OpenAI's `{error: {message, type, code}}` body when there is one.
- */
-export class SpeechToTextError extends Error {
-  override readonly name = 'SpeechToTextError';
-  constructor(
-    message: string,
-    readonly failure: SttFailure,
-    readonly status: number | null = null,
-    readonly code: string | null = null,
-    readonly type: string | null = null,
-  ) {
-    super(message);
-  }
-
-  /** Worth another try: rate limits, server faults, timeouts and lost connections; not bad keys or bad input. */
-  get retryable(): boolean {
-    return this.failure !== 'http' || this.status === 408 || this.status === 429 || (this.status ?? 0) >= 500;
-  }
-}
-
 const SAMPLE_RATE = 16_000;
 // OpenAI rejects audio under 0.1 s ("Audio file is too short"); such a blip has no words anyway.
 const MIN_SAMPLES = SAMPLE_RATE / 10;
-const MAX_ERROR_TEXT = 300;
 
 /** Any OpenAI-compatible `POST {baseUrl}/audio/transcriptions` (OpenAI, Groq, a local whisper server...). */
 export class OpenAiSpeechToText implements SpeechToText {
@@ -65,40 +43,18 @@ export class OpenAiSpeechToText implements SpeechToText {
     if (iso) form.append('language', iso);
     form.append('response_format', 'json');
 
-    const timeout = AbortSignal.timeout(this.timeoutMs);
     const headers: Record<string, string> = { accept: 'application/json' };
     if (this.options.apiKey) headers.authorization = `Bearer ${this.options.apiKey}`;
-
-    let response: Response;
-    let body: string;
-    try {
-      response = await fetch(this.endpoint, { method: 'POST', headers, body: form, signal: AbortSignal.any([signal, timeout]) });
-      body = await response.text();
-    } catch (error) {
-      signal.throwIfAborted(); // the caller's abort wins, as itself, not as a failure
-      if (timeout.aborted) {
-        throw new SpeechToTextError(`transcription timed out after ${this.timeoutMs} ms`, 'timeout');
-      }
-      const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-      const detail = cause?.code ?? cause?.message ?? (error as Error).message;
-      throw new SpeechToTextError(`transcription endpoint unreachable (${this.endpoint}): ${detail}`, 'network');
-    }
-
-    if (!response.ok) throw httpError(response.status, body);
-    let text: unknown;
-    try {
-      text = (JSON.parse(body) as { text?: unknown }).text;
-    } catch {
-      // Falls through: not JSON.
-    }
-    if (typeof text !== 'string') {
-      throw new SpeechToTextError(
-        `transcription endpoint answered ${response.status} without a "text" field: ${body.slice(0, MAX_ERROR_TEXT)}`,
-        'bad_response',
-        response.status,
-      );
-    }
-    return { text: text.trim() };
+    return postTranscription({
+      endpoint: this.endpoint,
+      headers,
+      form,
+      signal,
+      timeoutMs: this.timeoutMs,
+      label: 'transcription',
+      answeredBy: 'transcription endpoint',
+      httpError,
+    });
   }
 }
 

@@ -50,11 +50,12 @@ export async function loadVoiceEngines(config: Config, log: Logger, metrics: Met
   const espeak = new EspeakTts();
   await espeak.warmUp();
 
+  const whisperFiles = whisperEntry(config.models.whisper);
   const whisper = new LocalModel(
-    whisperEntry(config.models.whisper),
+    whisperFiles,
     new WhisperSpeechToText({
       modelsDir: config.models.dir,
-      repo: whisperEntry(config.models.whisper).repo,
+      repo: whisperFiles.repo,
       maxWaiting: config.stt.maxWaiting,
       observer: { depth: (n) => metrics.sttQueueDepth.set(n), waited: (s) => metrics.sttQueueWait.observe(s) },
     }),

@@ -1,24 +1,12 @@
-import type { DatabaseHandle } from '../../db/database.js';
 import type { TenantScope } from '../../db/tenant-scope.js';
-import type { Logger } from '../../observability/logger.js';
 import { summarizeCall } from './call-summary.js';
 
 /**
  * After the last frame: the call's summary, intent and outcome, and its `call.ended` webhook
- * event, written in one transaction (the outbox row exists exactly when the call is recorded
- * as ended, so the event is delivered at least once, even across a crash).
- */
-export function finishCall(database: DatabaseHandle, scope: TenantScope, callId: string, log: Logger): void {
-  try {
-    database.sqlite.transaction(() => writeCallSummary(scope, callId))();
-  } catch (error) {
-    log.error({ err: error, event: 'call.finish_failed' }, 'could not write the call summary');
-  }
-}
-
-/**
- * finishCall's writes, for a caller that owns the transaction (the call recorder queues this
- * behind the call's last turns and commits it in one transaction, see call-recorder.ts); throws.
+ * event. The caller owns the transaction (the call recorder queues this behind the call's last
+ * turns and commits it with them, see call-recorder.ts), so the outbox row exists exactly when
+ * the call is recorded as ended and the event is delivered at least once, even across a crash.
+ * Throws.
  */
 export function writeCallSummary(scope: TenantScope, callId: string): void {
   const call = scope.calls.get(callId);
