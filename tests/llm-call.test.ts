@@ -23,10 +23,13 @@ describe('a phone call with a language model', () => {
     await call.waitFor(() => call.count('mark') >= 1, 10_000); // greeting heard
     await call.say(jfkAt8k().slice(0, 8000 * 2.5));
     const spokeAt = call.now();
+    const spokeAtWall = performance.now();
     // First audio of the answer arrives while the model is still streaming.
     await call.waitFor(() => call.log.some((e) => e.type === 'audio-start' && e.atMs > spokeAt), 10_000);
     expect(model.disconnected).toHaveLength(0);
-    await new Promise((r) => setTimeout(r, 1500));
+    // 2.5 s of agent audio: the start of the answer, after a "One moment." if a slow machine made
+    // the answer late enough for one.
+    await call.waitFor(() => call.arrivals.filter((at) => at > spokeAtWall).length >= 125, 15_000);
     await call.say(jfkAt8k().slice(0, 8000 * 2.5)); // the caller talks over it
     await call.waitFor(() => model.requests.length >= 2, 10_000);
     expect(model.disconnected.length).toBe(1); // the first answer's stream was cut when the caller took the turn

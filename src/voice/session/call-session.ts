@@ -314,7 +314,7 @@ export class CallSession {
       if (this.callController.signal.aborted || this.ending || this.detector.isSpeaking) return;
       this.o.log.info({ event: 'call.hold_on' }, 'answer is slow; asking the caller to hold on');
       this.o.recorder.turn('agent', HOLD_ON, { startMs: Math.round(this.streamNow()) });
-      void this.speaker.say(HOLD_ON, this.callController.signal, { cacheable: true }).catch(() => undefined);
+      void this.speaker.say(HOLD_ON, this.callController.signal, { cacheable: true, aside: true }).catch(() => undefined);
     }, delay);
   }
 

@@ -11,6 +11,11 @@ export interface Segment {
   markName?: string;
   /** The far end echoed our mark: the caller heard all of it. */
   heard: boolean;
+  /**
+   * Said outside the agent's answer ("One moment."): recorded as its own turn, so it is left out
+   * of the heard text of the answer it is queued beside.
+   */
+  readonly aside: boolean;
 }
 
 export interface PacingStats {
@@ -46,8 +51,8 @@ export class Playback {
   ) {}
 
   /** Starts a segment; frames are appended as synthesis produces them. */
-  open(text: string): Segment {
-    const segment: Segment = { id: this.nextId++, text, frames: [], complete: false, sent: 0, heard: false };
+  open(text: string, options: { aside?: boolean } = {}): Segment {
+    const segment: Segment = { id: this.nextId++, text, frames: [], complete: false, sent: 0, heard: false, aside: options.aside ?? false };
     this.segments.push(segment);
     return segment;
   }
@@ -112,6 +117,7 @@ export class Playback {
     const parts: string[] = [];
     let interrupted = false;
     for (const s of this.segments) {
+      if (s.aside) continue;
       if (s.heard) {
         parts.push(s.text);
         continue;

@@ -25,15 +25,18 @@ export class Speaker {
     private readonly voice: { voice?: string; speed?: number },
   ) {}
 
-  /** Resolves when the sentence is fully queued (not played); `onFirstAudio` fires at its first frames. */
-  async say(text: string, signal: AbortSignal, options: { cacheable?: boolean; onFirstAudio?: () => void } = {}): Promise<void> {
+  /**
+   * Resolves when the sentence is fully queued (not played); `onFirstAudio` fires at its first frames.
+   * `aside`: not part of the current answer's text (see Segment.aside).
+   */
+  async say(text: string, signal: AbortSignal, options: { cacheable?: boolean; aside?: boolean; onFirstAudio?: () => void } = {}): Promise<void> {
     if (signal.aborted || !text.trim()) return;
     const key = this.key(text);
     const cacheable = (options.cacheable ?? true) && text.length <= MAX_CACHED_CHARS;
     const cached = cacheable ? (this.cache.get(key) ?? (await this.cache.pending(key))) : undefined;
     if (cached && !signal.aborted) {
       options.onFirstAudio?.();
-      const segment = this.playback.open(text);
+      const segment = this.playback.open(text, { aside: options.aside });
       this.playback.append(segment, cached);
       this.playback.finish(segment);
       return;
@@ -42,7 +45,7 @@ export class Speaker {
     const queue = (frames: Uint8Array[]) => {
       if (frames.length === 0) return;
       if (!segment) {
-        segment = this.playback.open(text);
+        segment = this.playback.open(text, { aside: options.aside });
         options.onFirstAudio?.();
       }
       this.playback.append(segment, frames);
