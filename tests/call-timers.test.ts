@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { watchHostPerTest } from './helpers/host-load.js';
 import { startTelephonyHarness, type TelephonyHarness } from './helpers/telephony-harness.js';
+
+const host = watchHostPerTest();
 
 describe('call timers', () => {
   let h: TelephonyHarness;
@@ -19,7 +22,7 @@ describe('call timers', () => {
     // The check-in came about 3 s after the greeting ended.
     const [greeting, checkIn] = detail.turns;
     expect(checkIn.startMs - greeting.endMs).toBeGreaterThanOrEqual(2900);
-    expect(checkIn.startMs - greeting.endMs).toBeLessThan(4500);
+    expect(checkIn.startMs - greeting.endMs, host.describe()).toBeLessThan(host.allow(4500));
   });
 
   it('ends the call politely when it reaches its maximum length, even mid-conversation', async () => {

@@ -8,9 +8,12 @@ import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SimulatedCall } from '../scripts/lib/simulated-call.js';
+import { watchHostPerTest } from './helpers/host-load.js';
 import { jfkAt8k, startTelephonyHarness, type TelephonyHarness } from './helpers/telephony-harness.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+// A write that waited on the lock would take the busy timeout (5 s); allowances follow the host.
+const host = watchHostPerTest();
 let dbPath = '';
 
 describe('a call while the database is busy or full', () => {
@@ -62,9 +65,9 @@ describe('a call while the database is busy or full', () => {
 
     if (process.env.DEBUG_CALL) console.log({ slowestWriteMs: writes.slowestWriteMs, tickLag: call.tickLag, maxGap: Math.max(...call.gaps), underruns: call.underruns });
     // The event loop never stalled: the caller's 20 ms clock stayed on time, no agent frame came late.
-    expect(writes.slowestWriteMs).toBeLessThan(200);
-    expect(call.tickLag.maxMs).toBeLessThan(200);
-    expect(Math.max(...call.gaps)).toBeLessThan(200);
+    expect(writes.slowestWriteMs, host.describe()).toBeLessThan(host.allow(200));
+    expect(call.tickLag.maxMs, host.describe()).toBeLessThan(host.allow(200));
+    expect(Math.max(...call.gaps), host.describe()).toBeLessThan(host.allow(200));
     expect(call.underruns).toBe(0);
 
     const detail = await waitForCall(h, call, (c) => c.status === 'completed' && !!c.summary && c.turns.length >= 3);
@@ -121,8 +124,8 @@ describe('a call while the database is busy or full', () => {
     expect(turnsInDatabase(call)).toEqual(detail.turns.map((_: unknown, i: number) => i));
     expect(writes.pending).toBe(0);
     if (process.env.DEBUG_CALL) console.log({ slowestWriteMs: writes.slowestWriteMs, tickLag: call.tickLag, maxGap: Math.max(...call.gaps), underruns: call.underruns });
-    expect(writes.slowestWriteMs).toBeLessThan(200);
-    expect(call.tickLag.maxMs).toBeLessThan(200);
+    expect(writes.slowestWriteMs, host.describe()).toBeLessThan(host.allow(200));
+    expect(call.tickLag.maxMs, host.describe()).toBeLessThan(host.allow(200));
 
     // Nothing committed before was lost, and the file is sound.
     const check = new Database(join(h.server.dataDir, 'app.db'), { readonly: true });

@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SimulatedCall } from '../scripts/lib/simulated-call.js';
 import { parseInboundMessage } from '../src/telephony/media-messages.js';
 import { ASCII, NASTY, waitUntil, withSeed, type Rng } from './helpers/fuzz.js';
+import { watchHostPerTest } from './helpers/host-load.js';
 import { ACCOUNT_SID, AUTH_TOKEN, PUBLIC_URL, startTelephonyHarness, type TelephonyHarness } from './helpers/telephony-harness.js';
 
 /** A long greeting, so the agent is speaking (and pacing audio) all through the fuzzing. */
@@ -24,6 +25,7 @@ const GREETING =
 
 /** Appears in every fuzzed message's contents; must never appear in a log line. */
 const MARKER = 'ZQXFUZZMARK';
+const host = watchHostPerTest();
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
@@ -195,6 +197,7 @@ describe('Media Streams fuzz', () => {
       await waitUntil(() => victim.count('audio-start') > 0 && bystander.count('audio-start') > 0 && victim.played.length > 25, 20_000, 'the greetings');
       const heapBefore = heapAfterGc();
       await sleep(1000); // a forced collection stalls this process (server and callers alike): not the server's doing
+      host.restart();
       const before = { played: victim.played.length, underruns: victim.underruns, bystander: bystander.played.length, at: performance.now() };
 
       let bad = 0;
@@ -216,10 +219,14 @@ describe('Media Streams fuzz', () => {
 
       expect(victim.closeCode, JSON.stringify(sent)).toBeUndefined();
       expect(bystander.closeCode).toBeUndefined();
-      // Paced audio throughout: one 20 ms frame per 20 ms, give or take a loaded machine.
-      expect(played, `played ${played} frames in ${Math.round(elapsed)} ms; sent ${JSON.stringify(sent)}`).toBeGreaterThan((elapsed / 20) * 0.8 - 10);
-      expect(victim.underruns - before.underruns).toBeLessThanOrEqual(3);
-      expect(bystander.played.length - before.bystander).toBeGreaterThan((elapsed / 20) * 0.8 - 10);
+      // Paced audio throughout: one 20 ms frame per 20 ms, give or take a loaded machine (a host
+      // that takes CPU away, or stalls this process, stretches what counts as "loaded").
+      const slack = host.allow(1000) / 1000;
+      const pace = (elapsed / 20) * (0.8 / slack) - 10;
+      const context = `played ${played} frames in ${Math.round(elapsed)} ms; ${host.describe()}; sent ${JSON.stringify(sent)}`;
+      expect(played, context).toBeGreaterThan(pace);
+      expect(victim.underruns - before.underruns, context).toBeLessThanOrEqual(Math.ceil(3 * slack));
+      expect(bystander.played.length - before.bystander, context).toBeGreaterThan(pace);
       // The greeting plays to its end (its mark comes back) and nothing was cleared.
       await victim.waitFor(() => victim.count('mark') >= 1 && bystander.count('mark') >= 1, 20_000);
       expect(victim.count('clear')).toBe(0);
@@ -245,6 +252,7 @@ describe('Media Streams fuzz', () => {
       await waitUntil(() => bystander.played.length > 25, 20_000, 'the bystander greeting');
       const heapBefore = heapAfterGc();
       await sleep(1000);
+      host.restart();
       const before = { played: bystander.played.length, underruns: bystander.underruns, at: performance.now() };
 
       // Started calls and never-started sockets, each sent random messages (all kinds, huge ones included).
@@ -332,7 +340,7 @@ describe('Media Streams fuzz', () => {
       // (Its pace is judged by underruns: this process also generates the attack, and a stall of
       // the whole process is not the server's doing.)
       expect(bystander.played.length - before.played, `played in ${Math.round(elapsed)} ms`).toBeGreaterThan(0);
-      expect(bystander.underruns - before.underruns).toBeLessThanOrEqual(5);
+      expect(bystander.underruns - before.underruns, host.describe()).toBeLessThanOrEqual(Math.ceil(5 * (host.allow(1000) / 1000)));
       // All sessions ended; memory is back where it was (the huge frames were never buffered).
       await waitUntil(() => sessionsOpen() === 1, 10_000, 'sessions to end');
       expect(heapAfterGc() - heapBefore, `outcomes ${JSON.stringify(outcomes)}`).toBeLessThan(60 * 1024 * 1024);

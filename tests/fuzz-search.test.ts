@@ -9,6 +9,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toFtsQuery } from '../src/db/queries/knowledge.js';
 import { ASCII, NASTY, withSeed, type Rng } from './helpers/fuzz.js';
+import { watchHostPerTest } from './helpers/host-load.js';
 import { startTestServer, type TestServer } from './helpers/test-server.js';
 
 type Tenant = Awaited<ReturnType<TestServer['newTenant']>>;
@@ -18,6 +19,7 @@ const WORDS = ['hours', 'open', 'saturday', 'price', 'drain', 'cleaning', 'emerg
 const encode = (text: string) => encodeURIComponent(Buffer.from(text, 'utf8').toString('utf8'));
 /** Only Bob's knowledge has this word: it must never reach Alice. */
 const SECRET = 'zebracornsecret';
+const host = watchHostPerTest();
 
 describe('query syntax fuzz', () => {
   let server: TestServer;
@@ -153,7 +155,7 @@ describe('query syntax fuzz', () => {
         statuses[res.status] = (statuses[res.status] ?? 0) + 1;
         const context = `${JSON.stringify(body).slice(0, 300)} → ${res.status} ${JSON.stringify(res.body).slice(0, 300)}`;
         expect([200, 400], context).toContain(res.status);
-        expect(ms, context).toBeLessThan(3000);
+        expect(ms, `${context} (${host.describe()})`).toBeLessThan(host.allow(3000));
         if (res.status === 400) {
           expect(res.body.error.code, context).toBe('validation_failed');
           expect(res.body.error.message, context).toMatch(/^(message|conversationId|\(body\)): /);

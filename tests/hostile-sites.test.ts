@@ -158,7 +158,7 @@ describe('hostile pages on an otherwise ordinary site', () => {
   afterAll(() => site?.close());
 
   it('finishes within its per-page timeout, without a memory spike', () => {
-    expect(result.stats.durationMs).toBeLessThan(8000);
+    expect(result.stats.durationMs).toBeLessThan(14_000); // slow pages cost their 1.5 s timeout, not the 20 s budget
     expect(peakMb, 'RSS growth during the crawl (MB)').toBeLessThan(100); // a bomb inflated whole would be 128 MB
   });
 
@@ -214,7 +214,7 @@ describe('endless sites', () => {
       const started = Date.now();
       const r = await crawlSite(site.origin + '/', { allowPrivate: true, maxPages: 15, maxDepth: 10_000, pageTimeoutMs: 2000 });
       expect(r.pages).toHaveLength(15);
-      expect(Date.now() - started).toBeLessThan(8000);
+      expect(Date.now() - started).toBeLessThan(20_000);
       // Pages fetched: the budget, plus at most the ones in flight when it was reached (and robots/sitemap).
       expect(site.requests.length).toBeLessThanOrEqual(15 + 4 + 2);
       expect(r.skipped.filter((s) => s.reason === 'budget').length).toBeGreaterThan(1000);
@@ -231,7 +231,7 @@ describe('endless sites', () => {
     });
     try {
       const r = await crawlSite(site.origin + '/', { allowPrivate: true, maxPages: 10_000, maxDepth: 10_000, timeBudgetMs: 1500 });
-      expect(r.stats.durationMs).toBeLessThan(3000);
+      expect(r.stats.durationMs).toBeLessThan(8000); // the site never ends; the 1.5 s budget does
       expect(r.pages.length).toBeGreaterThan(0);
       expect(r.skipped.some((s) => s.reason === 'budget' && /time budget/.test(s.detail ?? ''))).toBe(true);
     } finally {
@@ -277,7 +277,7 @@ describe('hostile robots.txt', () => {
     robots = dripBody;
     const started = Date.now();
     const r = await crawl();
-    expect(Date.now() - started).toBeLessThan(5000);
+    expect(Date.now() - started).toBeLessThan(10_000); // the drip never ends; the 1.5 s page timeout does
     expect(r.pages).toEqual([]);
     expect(r.skipped[0]).toMatchObject({ url: site.origin + '/', reason: 'timeout', detail: expect.stringMatching(/robots.txt could not be fetched/) });
   });
@@ -287,7 +287,7 @@ describe('hostile robots.txt', () => {
     const started = Date.now();
     const r = await crawl();
     expect(r.pages).toHaveLength(2);
-    expect(Date.now() - started).toBeLessThan(5000);
+    expect(Date.now() - started).toBeLessThan(10_000); // backtracking wildcards would take minutes
   });
 });
 
@@ -383,6 +383,6 @@ describe('markupDepth', () => {
     expect(markupDepth('<p>x'.repeat(100_000))).toBe(1);
     const started = performance.now();
     markupDepth('<p><button>' + '<span>'.repeat(500) + '<p></p>'.repeat(200_000), 512);
-    expect(performance.now() - started).toBeLessThan(2000);
+    expect(performance.now() - started).toBeLessThan(5000); // linear: a quadratic scan would take minutes
   });
 });

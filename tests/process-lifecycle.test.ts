@@ -150,7 +150,7 @@ describe('the server process', () => {
     const started = Date.now();
     server.process.kill('SIGTERM');
     expect(await server.exited).toBe(0);
-    expect(Date.now() - started).toBeLessThan(5000);
+    expect(Date.now() - started).toBeLessThan(15_000); // the stuck request would hold it open for good
     expect(server.stdout.some((l) => l.includes('"event":"server.drain_timeout"'))).toBe(true);
   });
 });

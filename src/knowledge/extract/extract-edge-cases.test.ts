@@ -272,7 +272,7 @@ describe('robustness', () => {
     const ms = performance.now() - started;
     expect(facts.length).toBeGreaterThan(0);
     expect(facts.length).toBeLessThanOrEqual(300);
-    expect(ms).toBeLessThan(15_000);
+    expect(ms).toBeLessThan(30_000); // linear in the page; a quadratic pass would take minutes
   });
 
   it('splits a long section into parts of at most 1500 characters', () => {

@@ -117,7 +117,7 @@ describe('ElevenLabsTts', () => {
     const started = performance.now();
     controller.abort();
     expect(await pending).toEqual([]);
-    expect(performance.now() - started).toBeLessThan(50);
+    expect(performance.now() - started).toBeLessThan(500);
     await waitFor(() => server.ttsSessions[0]!.closed);
     expect(server.ttsSessions[0]!.closedBy).toBe('client');
   });
@@ -157,7 +157,7 @@ describe('ElevenLabsTts', () => {
     const error = await failure(collect(tts({ firstAudioTimeoutMs: 200 }).synthesize('Hello there.', { signal: never() })));
     expect(error).toMatchObject({ failure: 'timeout', retryable: true });
     expect(error.message).toContain('no audio within 200 ms');
-    expect(performance.now() - started).toBeLessThan(1_500);
+    expect(performance.now() - started).toBeLessThan(3_000); // without the timeout: never
     const session = onlySession();
     expect(session.endOfInput).toBe(true);
     await waitFor(() => session.closed);
@@ -217,7 +217,7 @@ describe('ElevenLabsTts', () => {
       const error = await failure(collect(tts({ baseUrl: `ws://127.0.0.1:${port}`, connectTimeoutMs: 150 }).synthesize('Hello.', { signal: never() })));
       expect(error).toMatchObject({ failure: 'connect' });
       expect(error.message).toContain('did not connect within 150 ms');
-      expect(performance.now() - started).toBeLessThan(1_000);
+      expect(performance.now() - started).toBeLessThan(3_000); // without the timeout: never
     } finally {
       for (const socket of sockets) socket.destroy();
       await new Promise<void>((resolve) => silent.close(() => resolve()));

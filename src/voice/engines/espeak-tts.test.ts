@@ -71,7 +71,7 @@ describe('EspeakTts', () => {
       signal: controller.signal,
     });
     expect(chunks).toEqual([]);
-    expect(performance.now() - started).toBeLessThan(500);
+    expect(performance.now() - started).toBeLessThan(1000);
     expect(await collect('Still here.')).toHaveLength(1);
   });
 

@@ -31,7 +31,7 @@ describe('a speech-to-text fallback chain', () => {
     const stt = new FallbackSpeechToText([sttLink(engine('local', 'hang')), sttLink(engine('cloud', 'ok'))], { log, timeoutMs: 100 });
     const started = performance.now();
     expect((await stt.transcribe(audio, { signal: new AbortController().signal })).text).toBe('heard by cloud');
-    expect(performance.now() - started).toBeLessThan(1000);
+    expect(performance.now() - started).toBeLessThan(3000); // the hung engine never answers
   });
 
   it('skips engines that are not available and fails clearly when none is', async () => {

@@ -62,7 +62,7 @@ describe('a text-to-speech fallback chain', () => {
       const { samples, ms } = await collect(tts);
       expect(samples).toBe(320);
       expect(ms).toBeGreaterThanOrEqual(140);
-      expect(ms).toBeLessThan(1500);
+      expect(ms).toBeLessThan(3000); // the hung engine never answers
       expect(hung.aborted).toBe(1);
     }
   });
@@ -90,7 +90,7 @@ describe('a text-to-speech fallback chain', () => {
     setTimeout(() => controller.abort(new Error('barge-in')), 50);
     const { samples, ms } = await collect(tts, controller.signal);
     expect(samples).toBe(0);
-    expect(ms).toBeLessThan(1000);
+    expect(ms).toBeLessThan(2500); // the deadline is 5 s
     expect(last.calls).toBe(0);
   });
 
