@@ -175,6 +175,36 @@ describe('calls through @twilio/voice-sdk', () => {
     expect(h.server.logs.some((l) => l.event === 'call.incoming' && l.channel === 'twilio-client' && l.routed === true && l.identity === identity)).toBe(true);
   });
 
+  it('transfers a client call with the agent\'s own number as caller ID (a browser has none, and Twilio needs one)', async () => {
+    const transfersOf = (call: SimulatedCall) => h.twilio.requestsTo('POST', new RegExp(`/Calls/${call.callSid}\\.json$`));
+    const pressZero = async (tenant: Tenant, agentId: string) => {
+      const { identity } = await voiceToken(tenant, agentId);
+      const call = await SimulatedCall.dial(clientCall(identity, { agentId }));
+      await call.waitFor(() => call.count('mark') >= 1, 15_000);
+      call.dtmf('0');
+      return call;
+    };
+    await h.tenant.patch(`/api/agents/${h.agentId}`, { transferNumber: '+14155550999' });
+    await other.patch(`/api/agents/${otherAgentId}`, { transferNumber: '+14155550999' });
+    try {
+      const call = await pressZero(h.tenant, h.agentId);
+      await expect.poll(() => transfersOf(call).length, { timeout: 15_000 }).toBe(1);
+      expect(transfersOf(call)[0]!.form.Twiml).toBe('<?xml version="1.0" encoding="UTF-8"?><Response><Dial callerId="+14155550100">+14155550999</Dial></Response>');
+      call.hangUp();
+      await call.closed;
+
+      // An agent with no phone number of its own cannot show one: the transfer is refused and logged, not sent to fail at Twilio.
+      const numberless = await pressZero(other, otherAgentId);
+      await expect.poll(() => h.server.logs.some((l) => l.event === 'call.transfer_failed' && l.callId === numberless.parameters.callId), { timeout: 15_000 }).toBe(true);
+      expect(transfersOf(numberless)).toEqual([]);
+      numberless.hangUp();
+      await numberless.closed;
+    } finally {
+      await h.tenant.patch(`/api/agents/${h.agentId}`, { transferNumber: null });
+      await other.patch(`/api/agents/${otherAgentId}`, { transferNumber: null });
+    }
+  });
+
   it('routes by the identity alone when the page passes no agentId, and answers a retried webhook with the same call', async () => {
     const { identity } = await voiceToken();
     const first = await SimulatedCall.ring(clientCall(identity));
