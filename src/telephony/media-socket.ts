@@ -2,18 +2,19 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { resolveCallSettings } from '../agents/agent-settings.js';
-import { tenantScope } from '../db/tenant-scope.js';
+import { tenantScope, type TenantScope } from '../db/tenant-scope.js';
 import type { Services } from '../services.js';
 import { CallSession } from '../voice/session/call-session.js';
 import type { VoiceEngines } from '../voice/engines/voice-engines.js';
 import { parseInboundMessage, type InboundMessage } from './media-messages.js';
-import { TwilioCallControls } from './twilio-call-controls.js';
+import { TwilioCallControls, type TransferCallerId } from './twilio-call-controls.js';
 import { TwilioMediaChannel } from './twilio-media-channel.js';
 import { isValidTwilioSignature, publicUrlFor } from './twilio-signature.js';
 import { isSameOriginUpgrade, WEB_MEDIA_PATH, WebCallControls } from './web-call.js';
 
 export const MEDIA_PATH = '/twilio/media';
 const MAX_BAD_MESSAGES = 50;
+const MAX_WARNINGS_PER_SOCKET = 5;
 /** What a real call SID looks like; anything else the sender wrote is not repeated in the logs. */
 const CALL_SID = /^CA[0-9a-fA-F]{32}$/;
 /** Twilio's Media Streams, or the dashboard's web phone speaking the same protocol (./web-call.ts). */
@@ -33,6 +34,8 @@ export interface MediaSocketOptions {
 export function attachMediaSocket(server: Server, services: Services, engines: VoiceEngines, options: MediaSocketOptions) {
   const { config, log, callTokens } = services;
   const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
+  // Numbers each socket in the logs, so the lines of one connection can be told apart before its call is known.
+  let socketCount = 0;
   const sessions = new Set<CallSession>();
 
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -65,7 +68,13 @@ export function attachMediaSocket(server: Server, services: Services, engines: V
   function handleSocket(ws: WebSocket, source: MediaSource): void {
     let session: CallSession | undefined;
     let badMessages = 0;
-    let socketLog = log.child({ component: 'media', ...(source === 'web' ? { channel: 'web' } : {}) });
+    let socketLog = log.child({ component: 'media', socket: ++socketCount, ...(source === 'web' ? { channel: 'web' } : {}) });
+    // Whatever a sender gets wrong, one socket writes at most this many warnings: a flood of
+    // garbage must not become a flood of log lines.
+    let warnings = 0;
+    const warnIgnored = (fields: Record<string, unknown>, message: string) => {
+      if (++warnings <= MAX_WARNINGS_PER_SOCKET) socketLog.warn(fields, message);
+    };
     const startTimer = setTimeout(() => {
       socketLog.warn({ event: 'media.no_start' }, 'media socket never started; closing');
       ws.close(1008, 'no start');
@@ -76,7 +85,7 @@ export function attachMediaSocket(server: Server, services: Services, engines: V
         case 'connected':
           return;
         case 'start': {
-          if (session) return socketLog.warn({ event: 'media.duplicate_start' }, 'second start ignored');
+          if (session) return warnIgnored({ event: 'media.duplicate_start' }, 'second start ignored');
           const tokens = source === 'web' ? services.webCallTokens : callTokens;
           const claims = tokens.redeem(message.start.customParameters.callToken ?? '');
           if (!claims || claims.callSid !== message.start.callSid) {
@@ -94,7 +103,7 @@ export function attachMediaSocket(server: Server, services: Services, engines: V
           ws.close(1000, 'stopped');
           return;
         default:
-          if (!session) return socketLog.warn({ event: 'media.before_start', type: message.event }, 'message before start ignored');
+          if (!session) return warnIgnored({ event: 'media.before_start', type: message.event }, 'message before start ignored');
           if (message.event === 'media') {
             if (message.media.track && message.media.track !== 'inbound') return;
             session.onMedia({ mulaw: Buffer.from(message.media.payload, 'base64'), timestampMs: message.media.timestamp });
@@ -114,7 +123,7 @@ export function attachMediaSocket(server: Server, services: Services, engines: V
         return;
       }
       badMessages++;
-      if (badMessages <= 5) socketLog.warn({ event: 'media.bad_message', problem }, 'bad media message dropped');
+      warnIgnored({ event: 'media.bad_message', problem }, 'bad media message dropped');
       if (badMessages > MAX_BAD_MESSAGES) ws.close(1008, 'too many bad messages');
     });
     ws.on('error', (error) => socketLog.warn({ err: error, event: 'media.socket_error' }, 'media socket error'));
@@ -145,7 +154,7 @@ export function attachMediaSocket(server: Server, services: Services, engines: V
       speed: settings.speech.speed,
       brain: services.brains({ scope, agent, callId: claims.callId, log: callLog, record: (what, write) => recorder.record(what, write) }),
       recorder,
-      controls: source === 'web' ? new WebCallControls(ws, callLog) : new TwilioCallControls(services.twilio, claims.callSid, ws, callLog),
+      controls: source === 'web' ? new WebCallControls(ws, callLog) : new TwilioCallControls(services.twilio, claims.callSid, ws, callLog, transferCallerId(scope, claims.callId, agent.id)),
       log: callLog,
       context: {
         callId: claims.callId,
@@ -182,4 +191,10 @@ export function attachMediaSocket(server: Server, services: Services, engines: V
       wss.close();
     },
   };
+}
+
+/** A Voice SDK call from the dashboard transfers with the agent's number as caller ID (see TwilioCallControls). */
+function transferCallerId(scope: TenantScope, callId: string, agentId: string): TransferCallerId {
+  if (scope.calls.get(callId)?.channel !== 'twilio-client') return { kind: 'caller' };
+  return { kind: 'agent-number', number: scope.phoneNumbers.list().find((n) => n.agentId === agentId)?.number };
 }
