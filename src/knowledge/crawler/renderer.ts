@@ -12,7 +12,7 @@
  */
 import { existsSync } from 'node:fs';
 import type { IncomingHttpHeaders } from 'node:http';
-import { chromium, type Browser, type Page, type Route, type Request } from 'playwright';
+import type { Browser, Page, Route, Request } from 'playwright';
 import { AddressGuard } from './address-guard.js';
 import type { PageRenderer, RenderOptions, SkipReason } from './crawl-types.js';
 import { HttpClient, type Refusal } from './http-client.js';
@@ -93,7 +93,8 @@ export class ChromiumRenderer implements PageRenderer {
     if (!this.browser) {
       const executablePath = this.options.executablePath ?? findChromium();
       if (!executablePath) return Promise.reject(new RenderError('network_error', 'no Chromium found (set CHROMIUM_PATH)'));
-      const launching = chromium.launch({ executablePath, headless: true, args: LAUNCH_ARGS, timeout: 30_000 });
+      // Playwright is loaded on first use: it costs ~1 s of start-up, and most sites never need a browser.
+      const launching = import('playwright').then(({ chromium }) => chromium.launch({ executablePath, headless: true, args: LAUNCH_ARGS, timeout: 30_000 }));
       this.browser = launching;
       launching.then(
         // A crashed browser is relaunched by the next render.
