@@ -52,6 +52,12 @@ export class FallbackTextToSpeech implements TextToSpeech {
     this.name = chain.map((l) => l.engine.name).join('>');
   }
 
+  voiceNow(): string {
+    const last = this.chain.length - 1;
+    const link = this.chain.find(({ breaker, available }, index) => index === last || ((!available || available()) && breaker.state !== 'open'));
+    return link!.engine.name;
+  }
+
   async *synthesize(written: string, options: SynthesizeOptions): AsyncIterable<PcmAudio> {
     // Once, here, for every engine: "$89", "9am–5pm" and "(555) 123-4567" read as people say them.
     const text = normalizeForSpeech(written);
@@ -61,6 +67,7 @@ export class FallbackTextToSpeech implements TextToSpeech {
       const permit = index === last ? undefined : breaker.acquire();
       if (index !== last && !permit) continue;
       try {
+        options.onEngine?.(engine.name);
         // The last engine has nothing behind it: late audio beats none, so it only gets a long bound.
         yield* this.withDeadlines(engine, text, options, index === last ? LAST_ENGINE_TIMEOUT_MS : undefined);
         permit?.success();

@@ -6,6 +6,8 @@ export interface SynthesizeOptions {
   voice?: string;
   /** Speaking rate, 1 = the engine's normal (engines clamp it to what they support). */
   speed?: number;
+  /** Told the name of each engine that starts on this text (a fallback chain may try several). */
+  onEngine?: (engine: string) => void;
 }
 
 /**
@@ -14,5 +16,10 @@ export interface SynthesizeOptions {
  */
 export interface TextToSpeech {
   readonly name: string;
+  /**
+   * The engine that would speak if asked now (a fallback chain: its first engine that is loaded
+   * and not cut off by its breaker). Audio cached under one voice must not play in another.
+   */
+  voiceNow?(): string;
   synthesize(text: string, options: SynthesizeOptions): AsyncIterable<PcmAudio>;
 }

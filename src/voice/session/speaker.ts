@@ -31,7 +31,8 @@ export class Speaker {
    */
   async say(text: string, signal: AbortSignal, options: { cacheable?: boolean; aside?: boolean; onFirstAudio?: () => void } = {}): Promise<void> {
     if (signal.aborted || !text.trim()) return;
-    const key = this.key(text);
+    const voice = this.voiceNow();
+    const key = this.key(voice, text);
     const cacheable = (options.cacheable ?? true) && text.length <= MAX_CACHED_CHARS;
     const cached = cacheable ? (this.cache.get(key) ?? (await this.cache.pending(key))) : undefined;
     if (cached && !signal.aborted) {
@@ -51,7 +52,7 @@ export class Speaker {
       this.playback.append(segment, frames);
     };
     try {
-      await this.synthesize(text, signal, cacheable, queue);
+      await this.synthesize(voice, text, signal, cacheable, queue);
     } finally {
       if (segment) this.playback.finish(segment);
     }
@@ -59,34 +60,49 @@ export class Speaker {
 
   /** Makes a fixed phrase ready in the cache without playing it (so it can play at once later). */
   async prefetch(text: string, signal: AbortSignal): Promise<void> {
-    const key = this.key(text);
+    const voice = this.voiceNow();
+    const key = this.key(voice, text);
     if (signal.aborted || this.cache.get(key) || this.cache.pending(key)) return;
-    await this.synthesize(text, signal, true, () => undefined);
+    await this.synthesize(voice, text, signal, true, () => undefined);
   }
 
-  private key(text: string): string {
-    return `${this.tts.name}|${this.voice.voice ?? ''}|${this.voice.speed ?? 1}|${text}`;
+  /** The engine that would speak now: a chain's first engine while it is loading or failing is not. */
+  private voiceNow(): string {
+    return this.tts.voiceNow?.() ?? this.tts.name;
   }
 
-  /** All frames of `text`, handed to `queue` as they come; cached when asked and complete. */
-  private async synthesize(text: string, signal: AbortSignal, cacheable: boolean, queue: (frames: Uint8Array[]) => void): Promise<Uint8Array[]> {
-    const done = cacheable ? this.cache.begin(this.key(text)) : undefined;
+  private key(engine: string, text: string): string {
+    return `${engine}|${this.voice.voice ?? ''}|${this.voice.speed ?? 1}|${text}`;
+  }
+
+  /**
+   * All frames of `text`, handed to `queue` as they come. Cached when asked, complete (not cut off
+   * by an abort or an engine's error), and spoken
+   * by `voice` alone: a sentence that a fallback engine finished (or redid) is played this once but
+   * never replayed to later callers in the wrong voice.
+   */
+  private async synthesize(voice: string, text: string, signal: AbortSignal, cacheable: boolean, queue: (frames: Uint8Array[]) => void): Promise<Uint8Array[]> {
+    const done = cacheable ? this.cache.begin(this.key(voice, text)) : undefined;
     const framer = new MulawFramer();
     const all: Uint8Array[] = [];
+    const engines: string[] = [];
+    let complete = false;
     try {
-      for await (const chunk of this.tts.synthesize(text, { signal, ...this.voice })) {
+      for await (const chunk of this.tts.synthesize(text, { signal, ...this.voice, onEngine: (engine) => engines.push(engine) })) {
         if (signal.aborted) break;
         const frames = framer.push(chunk);
         all.push(...frames);
         queue(frames);
       }
+      complete = !signal.aborted;
     } finally {
       if (!signal.aborted) {
         const tail = framer.flush();
         all.push(...tail);
         queue(tail);
       }
-      done?.(signal.aborted ? undefined : all);
+      const inOneVoice = engines.every((engine) => engine === voice);
+      done?.(complete && inOneVoice ? all : undefined);
     }
     return all;
   }
