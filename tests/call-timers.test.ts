@@ -21,7 +21,8 @@ describe('call timers', () => {
     expect(h.twilio.requestsTo('POST', new RegExp(`/Calls/${call.callSid}\\.json$`)).map((r) => r.form.Status)).toEqual(['completed']);
     // The check-in came about 3 s after the greeting ended.
     const [greeting, checkIn] = detail.turns;
-    expect(checkIn.startMs - greeting.endMs).toBeGreaterThanOrEqual(2900);
+    // (A little under 3 s is possible: the greeting's end is stamped when its mark comes back, which a busy machine delays.)
+    expect(checkIn.startMs - greeting.endMs).toBeGreaterThanOrEqual(2500);
     expect(checkIn.startMs - greeting.endMs, host.describe()).toBeLessThan(host.allow(4500));
   });
 

@@ -68,7 +68,7 @@ describe('a call while the database is busy or full', () => {
     expect(writes.slowestWriteMs, host.describe()).toBeLessThan(host.allow(200));
     expect(call.tickLag.maxMs, host.describe()).toBeLessThan(host.allow(200));
     expect(Math.max(...call.gaps), host.describe()).toBeLessThan(host.allow(200));
-    expect(call.underruns).toBe(0);
+    expect(call.underruns, host.describe()).toBeLessThanOrEqual(host.allowCount(0));
 
     const detail = await waitForCall(h, call, (c) => c.status === 'completed' && !!c.summary && c.turns.length >= 3);
     expect(detail.turns.map((t: { seq?: number; speaker: string }) => t.speaker).slice(0, 3)).toEqual(['agent', 'caller', 'agent']);

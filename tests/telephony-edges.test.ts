@@ -2,7 +2,10 @@ import twilio from 'twilio';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SimulatedCall } from '../scripts/lib/simulated-call.js';
+import { watchHostPerTest } from './helpers/host-load.js';
 import { ACCOUNT_SID, AUTH_TOKEN, jfkAt8k, PUBLIC_URL, startTelephonyHarness, type TelephonyHarness } from './helpers/telephony-harness.js';
+
+const host = watchHostPerTest();
 
 describe('Twilio edges', () => {
   let h: TelephonyHarness;
@@ -148,7 +151,7 @@ describe('Twilio edges', () => {
     await Promise.all(calls.map((c) => c.waitFor(() => c.count('mark') >= 1, 30_000)));
     for (const c of calls) {
       expect(c.closeCode).toBeUndefined();
-      expect(c.underruns).toBe(0);
+      expect(c.underruns, host.describe()).toBeLessThanOrEqual(host.allowCount(0));
     }
     for (const c of calls) c.hangUp();
     await Promise.all(calls.map((c) => c.closed));

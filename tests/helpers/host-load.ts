@@ -8,6 +8,8 @@
  *
  *   allowance = budget / (1 − steal fraction) + the longest stall this process's event loop saw
  *
+ * and past 30 % steal the budget is not judged at all (see UNJUDGEABLE_STEAL).
+ *
  * On a healthy machine (no steal, no stalls) the allowance is the budget itself, so a real
  * regression still fails. `TEST_TIME_SCALE` multiplies every budget for machines known to be slow.
  * Performance goals proper are measured by the benchmarks in scripts/, not here.
@@ -16,9 +18,19 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { afterEach, beforeEach } from 'vitest';
 import { cpuTimes, stealBetween } from './cpu-steal.js';
 
+/**
+ * Past this much steal a machine cannot say anything about real-time latency (audio is paced on a
+ * wall clock the process only gets half of): such budgets are not judged, and the test says so.
+ * Runs here have measured 1–25 % steal with every budget met, and 40–50 % with pacing stalls of
+ * up to a second.
+ */
+const UNJUDGEABLE_STEAL = 0.3;
+
 export interface HostWatch {
   /** `budgetMs`, stretched by what the host took since the watch began (see above). */
   allow(budgetMs: number): number;
+  /** A count of real-time misses (late frames, underruns) allowed: `count`, unless the host is too starved to judge. */
+  allowCount(count: number): number;
   /** For assertion messages: what the host was like. */
   describe(): string;
   stop(): void;
@@ -31,8 +43,19 @@ export function watchHost(): HostWatch {
   const scale = Number(process.env.TEST_TIME_SCALE) > 0 ? Number(process.env.TEST_TIME_SCALE) : 1;
   const steal = () => stealBetween(start, cpuTimes());
   const stallMs = () => Math.max(0, loop.max / 1e6 - 10);
+  let warned = false;
+  const judging = () => {
+    const taken = steal();
+    if (taken < UNJUDGEABLE_STEAL) return true;
+    if (!warned) {
+      warned = true;
+      console.warn(`[host] ${(taken * 100).toFixed(0)} % of the CPU was taken by the hypervisor during this test: its real-time budgets were not judged (the rest of its checks were)`);
+    }
+    return false;
+  };
   return {
-    allow: (budgetMs) => (budgetMs * scale) / (1 - steal()) + stallMs(),
+    allow: (budgetMs) => (judging() ? (budgetMs * scale) / (1 - steal()) + stallMs() : Number.POSITIVE_INFINITY),
+    allowCount: (count) => (judging() ? count : Number.POSITIVE_INFINITY),
     describe: () => `host: steal ${(steal() * 100).toFixed(0)} %, longest event-loop stall ${stallMs().toFixed(0)} ms, scale ${scale}`,
     stop: () => loop.disable(),
   };
@@ -52,6 +75,7 @@ export function watchHostPerTest(): Omit<HostWatch, 'stop'> & { /** Watch from n
   afterEach(() => current?.stop());
   return {
     allow: (budgetMs) => current?.allow(budgetMs) ?? budgetMs,
+    allowCount: (count) => current?.allowCount(count) ?? count,
     describe: () => current?.describe() ?? 'host: not watched',
     restart,
   };
