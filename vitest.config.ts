@@ -2,8 +2,8 @@ import { defineConfig } from 'vitest/config';
 
 /**
  * Tests that hold a live call and assert what the caller would notice in real time (silence,
- * barge-in, pacing). They run one file at a time, after the rest, so the other half of a 2-core
- * machine is not busy with another test file while they measure.
+ * barge-in, pacing). They run last, so a slow start of the machine (a CI host warming up) is
+ * spent on the rest.
  */
 const REAL_TIME = [
   'tests/barge-in.test.ts',
@@ -21,21 +21,20 @@ const REAL_TIME = [
 export default defineConfig({
   test: {
     // Generous: end-to-end tests wait on real-time audio and child processes, and a shared CI
-    // machine can be slow for minutes at a time. Timing goals are asserted where they matter.
-    testTimeout: 60_000,
-    hookTimeout: 60_000,
+    // machine can be slow for minutes at a time (this one has measured 50 % CPU steal). Waits in
+    // the test helpers get 3x their nominal timeout for the same reason; a wait that times out is
+    // a failure to make progress, not a latency check (those use tests/helpers/host-load.ts).
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
+    env: { WAIT_TIMEOUT_SCALE: '3' },
     pool: 'forks',
+    // One file at a time: two at a time halves the time on an idle 2-core machine, but on a
+    // starved one (half the CPU taken by the hypervisor) greetings then took over 10 s.
+    fileParallelism: false,
     reporters: ['default', './tests/helpers/summary-reporter.ts'],
     projects: [
-      {
-        extends: true,
-        // Mostly waiting on sockets and child servers: two files at a time on two cores.
-        test: { name: 'parallel', include: ['src/**/*.test.ts', 'tests/**/*.test.ts'], exclude: REAL_TIME, maxWorkers: 2, sequence: { groupOrder: 0 } },
-      },
-      {
-        extends: true,
-        test: { name: 'real-time', include: REAL_TIME, fileParallelism: false, sequence: { groupOrder: 1 } },
-      },
+      { extends: true, test: { name: 'e2e-and-unit', include: ['src/**/*.test.ts', 'tests/**/*.test.ts'], exclude: REAL_TIME, sequence: { groupOrder: 0 } } },
+      { extends: true, test: { name: 'real-time', include: REAL_TIME, sequence: { groupOrder: 1 } } },
     ],
   },
 });

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { waitTimeoutScale } from '../scripts/lib/simulated-call.js';
 import { watchHostPerTest } from './helpers/host-load.js';
 import { jfkAt8k, slice, startTelephonyHarness, type TelephonyHarness } from './helpers/telephony-harness.js';
 
@@ -88,7 +89,7 @@ describe('barge-in', () => {
 });
 
 async function waitFor<T>(probe: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
+  const deadline = Date.now() + timeoutMs * waitTimeoutScale();
   for (;;) {
     const value = await probe();
     if (value !== undefined) return value;

@@ -7,7 +7,7 @@
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SimulatedCall } from '../scripts/lib/simulated-call.js';
+import { waitTimeoutScale, type SimulatedCall } from '../scripts/lib/simulated-call.js';
 import { watchHostPerTest } from './helpers/host-load.js';
 import { jfkAt8k, startTelephonyHarness, type TelephonyHarness } from './helpers/telephony-harness.js';
 
@@ -173,7 +173,7 @@ async function waitUntil(predicate: () => Promise<boolean> | boolean, timeoutMs:
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 async function waitForCall(h: TelephonyHarness, call: SimulatedCall, done: (call: any) => boolean) {
-  const deadline = Date.now() + 15_000;
+  const deadline = Date.now() + 15_000 * waitTimeoutScale();
   for (;;) {
     const res = await h.tenant.get(`/api/calls/${call.parameters.callId}`);
     if (done(res.body) || Date.now() > deadline) return res.body;

@@ -4,7 +4,7 @@
  * hand the work on (a fallback line from the brain, "Sorry, I didn't catch that", another voice).
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { SimulatedCall } from '../scripts/lib/simulated-call.js';
+import { waitTimeoutScale, type SimulatedCall } from '../scripts/lib/simulated-call.js';
 import { startElevenLabsServer, type ElevenLabsServer } from './doubles/elevenlabs-server.js';
 import { startOpenAiChatServer, type OpenAiChatServer } from './doubles/openai-chat-server.js';
 import { watchHostPerTest } from './helpers/host-load.js';
@@ -40,7 +40,7 @@ async function askAndListen(h: TelephonyHarness, listenMs: number): Promise<{ ca
 }
 
 async function agentTurns(h: TelephonyHarness, callId: string): Promise<string[]> {
-  for (let i = 0; i < 50; i++) {
+  for (let i = 0; i < 50 * waitTimeoutScale(); i++) {
     const detail = (await h.tenant.get(`/api/calls/${callId}`)).body as { status: string; turns: { speaker: string; text: string }[] };
     if (detail.status === 'completed') return detail.turns.filter((t) => t.speaker === 'agent').map((t) => t.text);
     await new Promise((r) => setTimeout(r, 100));

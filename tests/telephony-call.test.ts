@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { waitTimeoutScale } from '../scripts/lib/simulated-call.js';
 import { jfkAt8k, startTelephonyHarness, type TelephonyHarness } from './helpers/telephony-harness.js';
 
 describe('a phone call', () => {
@@ -49,7 +50,7 @@ describe('a phone call', () => {
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 async function waitForCall(h: TelephonyHarness, id: string, done: (call: any) => boolean) {
-  const deadline = Date.now() + 10_000;
+  const deadline = Date.now() + 10_000 * waitTimeoutScale();
   for (;;) {
     const res = await h.tenant.get(`/api/calls/${id}`);
     if (done(res.body) || Date.now() > deadline) return res.body;

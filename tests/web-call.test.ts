@@ -1,5 +1,6 @@
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { waitTimeoutScale } from '../scripts/lib/simulated-call.js';
 import { pcmToMulaw } from '../src/voice/audio/mulaw.js';
 import { jfkAt8k, startTelephonyHarness, type TelephonyHarness } from './helpers/telephony-harness.js';
 import { WebPhoneClient } from './helpers/web-phone-client.js';
@@ -32,7 +33,7 @@ describe('web calls', () => {
   const callDetail = async (id: string) => (await h.tenant.get(`/api/calls/${id}`)).body;
   type CallDetail = { status: string; endReason: string | null; turns: { speaker: string; text: string }[] };
   const waitForCall = async (id: string, done: (c: CallDetail) => boolean): Promise<CallDetail> => {
-    const deadline = Date.now() + 10_000;
+    const deadline = Date.now() + 10_000 * waitTimeoutScale();
     for (;;) {
       const detail = await callDetail(id);
       if (done(detail) || Date.now() > deadline) return detail;

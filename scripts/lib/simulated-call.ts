@@ -170,8 +170,9 @@ export class SimulatedCall {
     return this.log.filter((e) => e.type === type).length;
   }
 
+  /** `WAIT_TIMEOUT_SCALE` stretches every timeout (the test suite sets it: a shared CI machine can be slow for minutes). */
   async waitFor(predicate: () => boolean, timeoutMs = 10_000): Promise<void> {
-    const deadline = performance.now() + timeoutMs;
+    const deadline = performance.now() + timeoutMs * waitTimeoutScale();
     while (!predicate()) {
       if (performance.now() > deadline) throw new Error('timed out waiting for the call');
       await new Promise((r) => setTimeout(r, 10));
@@ -242,4 +243,10 @@ export class SimulatedCall {
       this.echoMark(head.name);
     }
   }
+}
+
+/** How much longer than asked a wait may take before it fails (1 unless WAIT_TIMEOUT_SCALE says otherwise). */
+export function waitTimeoutScale(): number {
+  const scale = Number(process.env.WAIT_TIMEOUT_SCALE);
+  return Number.isFinite(scale) && scale > 0 ? scale : 1;
 }

@@ -6,6 +6,7 @@
  * `FUZZ_SEED=<seed> npx vitest run <file>`.
  */
 import { randomInt } from 'node:crypto';
+import { waitTimeoutScale } from '../../scripts/lib/simulated-call.js';
 
 export interface Rng {
   readonly seed: number;
@@ -120,7 +121,7 @@ export async function withSeed<T>(label: string, body: (rng: Rng) => Promise<T> 
 
 /** Polls `predicate` until it holds, or throws after `timeoutMs`. */
 export async function waitUntil(predicate: () => boolean | Promise<boolean>, timeoutMs: number, what = 'condition'): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
+  const deadline = Date.now() + timeoutMs * waitTimeoutScale();
   while (!(await predicate())) {
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 25));

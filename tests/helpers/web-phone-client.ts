@@ -1,4 +1,5 @@
 import WebSocket from 'ws';
+import { waitTimeoutScale } from '../../scripts/lib/simulated-call.js';
 
 /**
  * A scripted web-phone caller in Node: opens `WS /web/media` and speaks the Media Streams
@@ -84,7 +85,7 @@ export class WebPhoneClient {
   }
 
   async waitFor(predicate: () => boolean, timeoutMs = 10_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
+    const deadline = Date.now() + timeoutMs * waitTimeoutScale();
     while (!predicate()) {
       if (Date.now() > deadline) throw new Error('timed out waiting for the web phone');
       await new Promise((r) => setTimeout(r, 20));
