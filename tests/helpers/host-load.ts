@@ -25,11 +25,13 @@ import { cpuTimes, stealBetween } from './cpu-steal.js';
  * up to a second.
  */
 const UNJUDGEABLE_STEAL = 0.3;
+/** Audio the server keeps buffered at the far end (Playback's lead). */
+const FAR_END_BUFFER_MS = 80;
 
 export interface HostWatch {
   /** `budgetMs`, stretched by what the host took since the watch began (see above). */
   allow(budgetMs: number): number;
-  /** A count of real-time misses (late frames, underruns) allowed: `count`, unless the host is too starved to judge. */
+  /** Late frames (underruns) allowed: `count`, unless the host was too starved, or this process stalled past the far end's buffer. */
   allowCount(count: number): number;
   /** For assertion messages: what the host was like. */
   describe(): string;
@@ -55,7 +57,9 @@ export function watchHost(): HostWatch {
   };
   return {
     allow: (budgetMs) => (judging() ? (budgetMs * scale) / (1 - steal()) + stallMs() : Number.POSITIVE_INFINITY),
-    allowCount: (count) => (judging() ? count : Number.POSITIVE_INFINITY),
+    // A late frame follows from any stall of this process longer than the far end's 80 ms buffer
+    // (the simulated caller lives here too): after one, a count of late frames cannot be judged.
+    allowCount: (count) => (judging() && stallMs() < FAR_END_BUFFER_MS ? count : Number.POSITIVE_INFINITY),
     describe: () => `host: steal ${(steal() * 100).toFixed(0)} %, longest event-loop stall ${stallMs().toFixed(0)} ms, scale ${scale}`,
     stop: () => loop.disable(),
   };
