@@ -2,8 +2,9 @@ import { defineConfig } from 'vitest/config';
 
 /**
  * Tests that hold a live call and assert what the caller would notice in real time (silence,
- * barge-in, pacing). They run last, so a slow start of the machine (a CI host warming up) is
- * spent on the rest.
+ * barge-in, pacing): a project of their own, so they can be run alone after a change to the call
+ * path (`npx vitest run --project real-time`). With files run one at a time, vitest does not
+ * promise which project goes first.
  */
 const REAL_TIME = [
   'tests/barge-in.test.ts',
