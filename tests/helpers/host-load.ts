@@ -46,21 +46,25 @@ export function watchHost(): HostWatch {
   const steal = () => stealBetween(start, cpuTimes());
   const stallMs = () => Math.max(0, loop.max / 1e6 - 10);
   let warned = false;
-  const judging = () => {
+  /** The steal so far, or undefined (and a line saying so, once) when there is too much to judge. */
+  const judgeableSteal = (): number | undefined => {
     const taken = steal();
-    if (taken < UNJUDGEABLE_STEAL) return true;
+    if (taken < UNJUDGEABLE_STEAL) return taken;
     if (!warned) {
       warned = true;
       console.warn(`[host] ${(taken * 100).toFixed(0)} % of the CPU was taken by the hypervisor during this test: its real-time budgets were not judged (the rest of its checks were)`);
     }
-    return false;
+    return undefined;
   };
   return {
-    allow: (budgetMs) => (judging() ? (budgetMs * scale) / (1 - steal()) + stallMs() : Number.POSITIVE_INFINITY),
+    allow: (budgetMs) => {
+      const taken = judgeableSteal();
+      return taken === undefined ? Number.POSITIVE_INFINITY : (budgetMs * scale) / (1 - taken) + stallMs();
+    },
     // A late frame follows from any stall of this process longer than the far end's 80 ms buffer
     // (the simulated caller lives here too): after one, a count of late frames cannot be judged.
     allowCount: (count) => {
-      if (!judging()) return Number.POSITIVE_INFINITY;
+      if (judgeableSteal() === undefined) return Number.POSITIVE_INFINITY;
       if (stallMs() < FAR_END_BUFFER_MS) return count;
       console.warn(`[host] this test's process stalled ${stallMs().toFixed(0)} ms (more than the far end's ${FAR_END_BUFFER_MS} ms buffer): late frames were not counted`);
       return Number.POSITIVE_INFINITY;
